@@ -1,0 +1,181 @@
+package dev.logcast.broker.core;
+
+import dev.logcast.protocol.Level;
+import dev.logcast.protocol.LogEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a subscriber wants to see: the stream's and the poll's query filters. Values of one filter are OR (repeat
+ * the parameter or separate by commas); different filters are AND. {@code branch} and {@code source} are globs,
+ * {@code type} exact, {@code level} a minimum, {@code q} a case-insensitive substring of {@code msg}.
+ * Immutable; {@link #matches} allocates nothing.
+ */
+public final class EventFilter {
+    /** Matches every event. */
+    public static final EventFilter ALL = new EventFilter(null, null, Level.TRACE, null, null);
+
+    private final Glob[] branches;
+    private final String[] types;
+    private final Level minLevel;
+    private final Glob[] sources;
+    private final String[] queries;
+
+    public EventFilter(Glob[] branches, String[] types, Level minLevel, Glob[] sources, String[] queries) {
+        this.branches = branches;
+        this.types = types;
+        this.minLevel = minLevel == null ? Level.TRACE : minLevel;
+        this.sources = sources;
+        this.queries = queries;
+    }
+
+    /**
+     * Parses the filters of a query string (as decoded by Netty's {@code QueryStringDecoder}).
+     *
+     * @throws IllegalArgumentException naming the parameter when a value is not valid
+     */
+    public static EventFilter fromQuery(Map<String, List<String>> params) {
+        List<String> branch = values(params, "branch");
+        List<String> type = values(params, "type");
+        List<String> level = values(params, "level");
+        List<String> source = values(params, "source");
+        List<String> q = values(params, "q");
+        Glob[] branches = globs("branch", branch);
+        Glob[] sources = globs("source", source);
+        String[] types = null;
+        if (type != null) {
+            types = new String[type.size()];
+            for (int i = 0; i < types.length; i++) {
+                String t = type.get(i).toLowerCase(Locale.ROOT);
+                if (!Names.isType(t)) {
+                    throw new IllegalArgumentException("parameter \"type\": \"" + type.get(i)
+                            + "\" is not a type ([a-z0-9_.-]{1,32})");
+                }
+                types[i] = t;
+            }
+        }
+        Level minLevel = Level.TRACE;
+        if (level != null) {
+            minLevel = Level.FATAL;
+            for (String name : level) {
+                Level parsed = Level.parse(name);
+                if (parsed == null) {
+                    throw new IllegalArgumentException("parameter \"level\": \"" + name
+                            + "\" is not one of trace, debug, info, warn, error, fatal");
+                }
+                if (parsed.compareTo(minLevel) < 0) {
+                    minLevel = parsed;
+                }
+            }
+        }
+        String[] queries = null;
+        if (q != null) {
+            queries = new String[q.size()];
+            for (int i = 0; i < queries.length; i++) {
+                queries[i] = q.get(i).toLowerCase(Locale.ROOT);
+            }
+        }
+        return new EventFilter(branches, types, minLevel, sources, queries);
+    }
+
+    /** The comma-split, non-empty values of a repeatable parameter; {@code null} when absent. */
+    static List<String> values(Map<String, List<String>> params, String name) {
+        List<String> raw = params.get(name);
+        if (raw == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String value : raw) {
+            for (String part : value.split(",", -1)) {
+                String trimmed = part.trim();
+                if (!trimmed.isEmpty()) {
+                    out.add(trimmed);
+                }
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private static Glob[] globs(String param, List<String> values) {
+        if (values == null) {
+            return null;
+        }
+        Glob[] globs = new Glob[values.size()];
+        for (int i = 0; i < globs.length; i++) {
+            String v = values.get(i);
+            if (!Names.isGlob(v)) {
+                throw new IllegalArgumentException("parameter \"" + param + "\": \"" + v
+                        + "\" is not a glob of [A-Za-z0-9_.:/-] and *, at most 128 characters");
+            }
+            globs[i] = Glob.compile(v);
+        }
+        return globs;
+    }
+
+    public boolean matches(LogEvent e) {
+        if (e.level().compareTo(minLevel) < 0) {
+            return false;
+        }
+        if (types != null && !contains(types, e.type())) {
+            return false;
+        }
+        if (branches != null && !anyMatch(branches, e.branch())) {
+            return false;
+        }
+        if (sources != null && !anyMatch(sources, e.source())) {
+            return false;
+        }
+        if (queries != null) {
+            String msg = e.msgLowerCase();
+            for (String q : queries) {
+                if (msg.contains(q)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean contains(String[] values, String v) {
+        for (String s : values) {
+            if (s.equals(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anyMatch(Glob[] globs, String v) {
+        for (Glob g : globs) {
+            if (g.matches(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The branch globs asked for, or {@code null} for all. */
+    public Glob[] branches() {
+        return branches;
+    }
+
+    /** The types asked for, or {@code null} for all. */
+    public String[] types() {
+        return types;
+    }
+
+    public Level minLevel() {
+        return minLevel;
+    }
+
+    public Glob[] sources() {
+        return sources;
+    }
+
+    public String[] queries() {
+        return queries;
+    }
+}

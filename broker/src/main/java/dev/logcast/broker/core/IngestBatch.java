@@ -1,0 +1,53 @@
+package dev.logcast.broker.core;
+
+import dev.logcast.protocol.EventJson;
+import dev.logcast.protocol.LogEvent;
+import java.util.List;
+
+/**
+ * One accepted request's events on their way to the sequencer: validated, and each already encoded to JSON
+ * (without its id) on the I/O thread that decoded it, so the sequencer only copies bytes.
+ *
+ * <p>Created on an I/O thread, handed to the sequencer by {@link Sequencer#offer}; the sequencer sets the ids and
+ * calls {@link #onSequenced()} on its own thread once every event is delivered to the shards (and, with a journal,
+ * stored). Subclasses answer the request from there, on their channel's loop.
+ */
+public abstract class IngestBatch {
+    final LogEvent[] events;
+    final byte[][] tails;
+    final long receivedMillis;
+    private long firstId;
+    private long lastId;
+
+    protected IngestBatch(List<LogEvent> events, long receivedMillis) {
+        this.events = events.toArray(new LogEvent[0]);
+        this.tails = new byte[this.events.length][];
+        for (int i = 0; i < this.events.length; i++) {
+            tails[i] = EventJson.encodeTail(this.events[i]);
+        }
+        this.receivedMillis = receivedMillis;
+    }
+
+    public int size() {
+        return events.length;
+    }
+
+    public long firstId() {
+        return firstId;
+    }
+
+    public long lastId() {
+        return lastId;
+    }
+
+    void assign(long first, long last) {
+        this.firstId = first;
+        this.lastId = last;
+    }
+
+    /** Called on the sequencer thread when the ids are set and the events are delivered. Must not block. */
+    protected abstract void onSequenced();
+
+    /** Called instead of {@link #onSequenced()} when the broker stops before the batch was taken. */
+    protected abstract void onDropped();
+}

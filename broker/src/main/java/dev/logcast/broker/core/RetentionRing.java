@@ -1,0 +1,100 @@
+package dev.logcast.broker.core;
+
+/**
+ * The most recent events in memory, for replay (Last-Event-ID, {@code tail}, poll), bounded by count, bytes and
+ * age. Ids in the ring are contiguous (the sequencer hands out consecutive ids), so finding an id is arithmetic.
+ *
+ * <p><b>Owner:</b> the sequencer thread. Not thread-safe. The ring holds one reference to each record's frame and
+ * releases it on eviction.
+ */
+final class RetentionRing {
+    private final EventRecord[] records;
+    private final long maxBytes;
+    private final long maxAgeMs;
+    /** Index of the oldest record. */
+    private int head;
+    private int size;
+    private long bytes;
+
+    RetentionRing(int maxEvents, long maxBytes, long maxAgeMs) {
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents < 1");
+        }
+        this.records = new EventRecord[maxEvents];
+        this.maxBytes = maxBytes;
+        this.maxAgeMs = maxAgeMs;
+    }
+
+    /** Appends the newest record (id one more than the last), evicting the oldest ones over the bounds. */
+    void append(EventRecord record) {
+        if (size == records.length) {
+            evictOldest();
+        }
+        records[(head + size) % records.length] = record;
+        size++;
+        bytes += record.frameBytes();
+        while (bytes > maxBytes && size > 1) {
+            evictOldest();
+        }
+    }
+
+    /** Drops the records received before {@code nowMillis - maxAge}. */
+    void expire(long nowMillis) {
+        long cutoff = nowMillis - maxAgeMs;
+        while (size > 0 && records[head].receivedMillis() < cutoff) {
+            evictOldest();
+        }
+    }
+
+    private void evictOldest() {
+        EventRecord oldest = records[head];
+        records[head] = null;
+        head = (head + 1) % records.length;
+        size--;
+        bytes -= oldest.frameBytes();
+        oldest.frame().release();
+    }
+
+    int size() {
+        return size;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** Id of the oldest retained record, or 0 when empty. */
+    long oldestId() {
+        return size == 0 ? 0 : records[head].id();
+    }
+
+    /** Id of the newest retained record, or 0 when empty. */
+    long newestId() {
+        return size == 0 ? 0 : records[(head + size - 1) % records.length].id();
+    }
+
+    /** The record at position {@code i}, 0 being the oldest. */
+    EventRecord at(int i) {
+        return records[(head + i) % records.length];
+    }
+
+    /** Position of the first record with an id greater than {@code afterId}; {@link #size()} when none. */
+    int positionAfter(long afterId) {
+        if (size == 0) {
+            return 0;
+        }
+        long oldest = records[head].id();
+        if (Long.compareUnsigned(afterId, oldest) < 0) {
+            return 0;
+        }
+        long offset = afterId - oldest + 1;
+        return offset >= size ? size : (int) offset;
+    }
+
+    /** Releases every record; the ring is empty after. */
+    void clear() {
+        while (size > 0) {
+            evictOldest();
+        }
+    }
+}

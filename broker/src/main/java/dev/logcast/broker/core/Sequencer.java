@@ -1,0 +1,349 @@
+package dev.logcast.broker.core;
+
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * The one thread that orders events. It takes {@link IngestBatch}es and {@link ReplayRequest}s from
+ * {@code ingestQueue}, gives each event the next id, encodes its SSE frame once, keeps it in the
+ * {@link RetentionRing}, and hands every shard one {@link EventBatch} per cycle. Replay answers go through the same
+ * shard queues, behind the batches handed out before them: that order is what makes resume gap-free and
+ * duplicate-free.
+ *
+ * <p><b>Owner:</b> the sequencer thread owns the ring, the id counter and the pending batch. Other threads call only
+ * {@link #offer(IngestBatch)}, {@link #requestReplay}, {@link #execute} and the read-only gauges.
+ */
+public final class Sequencer implements Runnable {
+    private static final int DRAIN_LIMIT = 256;
+    private static final int SCAN_LIMIT = 65_536;
+    private static final int SPINS_BEFORE_PARK = 200;
+    private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long HOUSEKEEPING_MS = 100;
+    /** Shard backlog (batches) over which the sequencer stops taking ingest until the shards catch up. */
+    private static final int SHARD_BACKLOG_LIMIT = 4096;
+
+    private final MpscArrayQueue<Object> ingestQueue;
+    private final MessagePassingQueue.Consumer<Object> handler = this::handle;
+    private final AtomicLong queuedEvents = new AtomicLong();
+    private final long maxQueuedEvents;
+    private final Shard[] shards;
+    private final RetentionRing ring;
+    private final ByteBufAllocator alloc;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+
+    // sequencer-thread state
+    private long lastId;
+    /** The first id this broker (or its journal) ever issued: a gap never reaches below it. */
+    private final long firstIssuedId;
+    private EventRecord[] pending = new EventRecord[256];
+    private int pendingCount;
+    private final List<IngestBatch> completed = new ArrayList<>();
+    private long lastHousekeepingMs;
+
+    // gauges, written by the sequencer thread
+    private volatile long lastIdPublished;
+    private volatile int ringEvents;
+    private volatile long ringBytes;
+
+    /**
+     * @param firstIdAfter the sequence continues after this id (the journal's last id, or a time-based floor)
+     */
+    public Sequencer(Shard[] shards, RetentionRing ring, ByteBufAllocator alloc, long maxQueuedEvents,
+                     long firstIdAfter) {
+        this.shards = shards;
+        this.ring = ring;
+        this.alloc = alloc;
+        this.maxQueuedEvents = maxQueuedEvents;
+        this.ingestQueue = new MpscArrayQueue<>(65_536);
+        this.lastId = firstIdAfter;
+        this.firstIssuedId = firstIdAfter + 1;
+        this.lastIdPublished = firstIdAfter;
+        this.thread = new Thread(this, "logcast-sequencer");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /**
+     * Offers a batch for sequencing. Any thread.
+     *
+     * @return {@code false} when the broker is over its ingest queue bound or stopping: shed the request (503)
+     */
+    public boolean offer(IngestBatch batch) {
+        if (stopping) {
+            return false;
+        }
+        int n = batch.size();
+        if (queuedEvents.addAndGet(n) > maxQueuedEvents && queuedEvents.get() != n) {
+            queuedEvents.addAndGet(-n);
+            return false;
+        }
+        if (!ingestQueue.offer(batch)) {
+            queuedEvents.addAndGet(-n);
+            return false;
+        }
+        signal();
+        return true;
+    }
+
+    /**
+     * Asks for retained events for a member; the {@link ReplayChunk} arrives on the member's shard. Any thread.
+     * Never fails while the broker runs (control requests may exceed the ingest bound briefly).
+     */
+    public void requestReplay(ReplayRequest request) {
+        enqueueControl(request);
+    }
+
+    /** Runs a task on the sequencer thread, after everything offered before it. Any thread. */
+    public void execute(Runnable task) {
+        enqueueControl(task);
+    }
+
+    private void enqueueControl(Object item) {
+        while (!ingestQueue.offer(item)) {
+            if (!thread.isAlive()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        signal();
+    }
+
+    private void signal() {
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Events waiting to be sequenced. Any thread. */
+    public long queuedEvents() {
+        return queuedEvents.get();
+    }
+
+    public long lastId() {
+        return lastIdPublished;
+    }
+
+    public int ringEvents() {
+        return ringEvents;
+    }
+
+    public long ringBytes() {
+        return ringBytes;
+    }
+
+    @Override
+    public void run() {
+        int idle = 0;
+        try {
+            while (true) {
+                if (shardsBacklogged() && !stopping) {
+                    LockSupport.parkNanos(100_000);
+                    continue;
+                }
+                int n = ingestQueue.drain(handler, DRAIN_LIMIT);
+                publishPending();
+                if (n > 0) {
+                    idle = 0;
+                    continue;
+                }
+                housekeeping();
+                if (stopping && ingestQueue.isEmpty()) {
+                    break;
+                }
+                if (++idle < SPINS_BEFORE_PARK) {
+                    Thread.onSpinWait();
+                } else {
+                    sleeping = true;
+                    if (ingestQueue.isEmpty()) {
+                        LockSupport.parkNanos(this, PARK_NANOS);
+                    }
+                    sleeping = false;
+                }
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * Stops taking new batches, sequences everything already offered, and returns when the thread has ended or
+     * the timeout passed. Any thread.
+     */
+    public boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
+        stopping = true;
+        LockSupport.unpark(thread);
+        return stopped.await(timeout, unit);
+    }
+
+    /** Releases the ring; call after {@link #stop} returned and the shards are done. */
+    public void releaseRing() {
+        Object item;
+        while ((item = ingestQueue.poll()) != null) {
+            if (item instanceof IngestBatch batch) {
+                batch.onDropped();
+            }
+        }
+        ring.clear();
+    }
+
+    private boolean shardsBacklogged() {
+        for (Shard shard : shards) {
+            if (shard.backlog() > SHARD_BACKLOG_LIMIT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void handle(Object item) {
+        if (item instanceof IngestBatch batch) {
+            sequence(batch);
+        } else if (item instanceof ReplayRequest request) {
+            publishPending();
+            answer(request);
+        } else {
+            publishPending();
+            ((Runnable) item).run();
+        }
+    }
+
+    private void sequence(IngestBatch batch) {
+        int n = batch.events.length;
+        if (pendingCount + n > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + n));
+        }
+        long first = lastId + 1;
+        for (int i = 0; i < n; i++) {
+            long id = ++lastId;
+            EventRecord record = SseFrames.encode(alloc, id, batch.events[i], batch.tails[i], batch.receivedMillis);
+            ring.append(record);
+            record.frame().retain();
+            pending[pendingCount++] = record;
+        }
+        batch.assign(first, lastId);
+        queuedEvents.addAndGet(-n);
+        completed.add(batch);
+    }
+
+    private void publishPending() {
+        if (pendingCount > 0) {
+            EventBatch batch = new EventBatch(Arrays.copyOf(pending, pendingCount), pendingCount, shards.length);
+            Arrays.fill(pending, 0, pendingCount, null);
+            pendingCount = 0;
+            for (Shard shard : shards) {
+                shard.offer(batch);
+                shard.wakeup();
+            }
+            lastIdPublished = lastId;
+            ringEvents = ring.size();
+            ringBytes = ring.bytes();
+        }
+        if (!completed.isEmpty()) {
+            for (IngestBatch batch : completed) {
+                batch.onSequenced();
+            }
+            completed.clear();
+        }
+    }
+
+    private void housekeeping() {
+        long now = System.currentTimeMillis();
+        if (now - lastHousekeepingMs >= HOUSEKEEPING_MS) {
+            lastHousekeepingMs = now;
+            ring.expire(now);
+            ringEvents = ring.size();
+            ringBytes = ring.bytes();
+        }
+    }
+
+    private void answer(ReplayRequest request) {
+        ShardMember member = request.member();
+        EventFilter filter = member.filter();
+        long after;
+        long gapFrom = 0;
+        long gapTo = 0;
+        if (request.fromNow()) {
+            after = lastId;
+        } else if (request.tail() >= 0) {
+            after = tailStart(filter, request.tail());
+        } else {
+            after = request.afterId();
+            long oldest = ring.size() > 0 ? ring.oldestId() : lastId + 1;
+            if (after < lastId && after + 1 < oldest) {
+                // ids below firstIssuedId were never given out by this broker: nothing of them was lost here
+                long from = Math.max(after + 1, firstIssuedId);
+                if (from <= oldest - 1) {
+                    gapFrom = from;
+                    gapTo = oldest - 1;
+                }
+                after = oldest - 1;
+            }
+        }
+        if (after >= lastId) {
+            reply(request, new ReplayChunk(member, new EventRecord[0], 0, gapFrom, gapTo, lastId, true));
+            return;
+        }
+        EventRecord[] found = new EventRecord[Math.min(request.maxEvents(), 1024)];
+        int count = 0;
+        long bytes = 0;
+        int size = ring.size();
+        int pos = ring.positionAfter(after);
+        long cursor = after;
+        int scanned = 0;
+        while (pos < size && count < request.maxEvents() && bytes < request.maxBytes() && scanned < SCAN_LIMIT) {
+            EventRecord record = ring.at(pos++);
+            scanned++;
+            cursor = record.id();
+            if (filter.matches(record.event())) {
+                if (count == found.length) {
+                    found = Arrays.copyOf(found, Math.min(found.length * 2, request.maxEvents()));
+                }
+                record.frame().retain();
+                found[count++] = record;
+                bytes += record.frameBytes();
+            }
+        }
+        boolean caughtUp = pos >= size;
+        if (caughtUp) {
+            cursor = lastId;
+        }
+        reply(request, new ReplayChunk(member, found, count, gapFrom, gapTo, cursor, caughtUp));
+    }
+
+    /** The resume point that makes the last {@code tail} matching retained events the first ones sent. */
+    private long tailStart(EventFilter filter, long tail) {
+        int size = ring.size();
+        if (tail == 0 || size == 0) {
+            return lastId;
+        }
+        long matched = 0;
+        for (int pos = size - 1; pos >= 0; pos--) {
+            EventRecord record = ring.at(pos);
+            if (filter.matches(record.event()) && ++matched == tail) {
+                return record.id() - 1;
+            }
+        }
+        return ring.oldestId() - 1;
+    }
+
+    private static void reply(ReplayRequest request, ReplayChunk chunk) {
+        Shard shard = request.shard();
+        shard.offer(chunk);
+        shard.wakeup();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.logcast.broker.server;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Netty's aggregator with the contract's answer to a body over {@code ingest.max.body}: 413 with the JSON error
+ * body, then close (the rest of the body would have to be read to keep the connection).
+ *
+ * <pre>
+ * p.addLast("decoder", new StrictHttpRequestDecoder(...));
+ * p.addLast("encoder", new HttpResponseEncoder());
+ * p.addLast("aggregator", new BodyLimitAggregator(maxBody, metrics));
+ * </pre>
+ */
+final class BodyLimitAggregator extends HttpObjectAggregator {
+    private final long maxBodyBytes;
+    private final Runnable onOversize;
+
+    BodyLimitAggregator(long maxBodyBytes, Runnable onOversize) {
+        super((int) Math.min(Integer.MAX_VALUE, maxBodyBytes), true);
+        this.maxBodyBytes = maxBodyBytes;
+        this.onOversize = onOversize;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        onOversize.run();
+        FullHttpResponse response = Responses.error(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                "request body is larger than " + maxBodyBytes + " bytes", null);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}

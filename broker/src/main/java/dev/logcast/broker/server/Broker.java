@@ -1,0 +1,205 @@
+package dev.logcast.broker.server;
+
+import dev.logcast.broker.auth.Authenticator;
+import dev.logcast.broker.auth.NoneAuthenticator;
+import dev.logcast.broker.config.BrokerConfig;
+import dev.logcast.broker.core.BrokerCore;
+import dev.logcast.broker.core.Shard;
+import dev.logcast.broker.ingest.IngestService;
+import dev.logcast.broker.metrics.BrokerMetrics;
+import dev.logcast.broker.poll.PollService;
+import dev.logcast.broker.stream.StreamService;
+import dev.logcast.protocol.EventLimits;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The daemon: binds the listener, wires the core and the services, and stops gracefully. Only wiring and
+ * lifecycle here.
+ */
+public final class Broker {
+    private static final System.Logger LOG = System.getLogger(Broker.class.getName());
+
+    private final BrokerConfig config;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup ioGroup;
+    private final ChannelGroup channels = new DefaultChannelGroup("logcast", GlobalEventExecutor.INSTANCE);
+    private final BrokerCore core;
+    private final Services services;
+    private final BrokerMetrics metrics = new BrokerMetrics();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private Channel listener;
+    private volatile boolean shutdownStarted;
+
+    private Broker(BrokerConfig config) {
+        this.config = config;
+        boolean epoll = Epoll.isAvailable();
+        int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        this.bossGroup = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("logcast-accept"))
+                : new NioEventLoopGroup(1, new DefaultThreadFactory("logcast-accept"));
+        this.ioGroup = epoll ? new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("logcast-io"))
+                : new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("logcast-io"));
+        long idFloor = System.currentTimeMillis() * 1000;
+        this.core = new BrokerCore(ioGroup, PooledByteBufAllocator.DEFAULT, config.ringEvents(),
+                Math.min(config.ringBytes(), config.retentionBytes()), config.retentionAgeMs(),
+                config.ingestQueueEvents(), config.streamHeartbeatMs(), idFloor);
+        EventLimits limits = new EventLimits(config.ingestMaxBodyBytes(), config.ingestMaxEvents(),
+                (int) Math.min(Integer.MAX_VALUE, config.ingestMaxMsgBytes()), config.ingestMaxAttrs(),
+                config.ingestMaxAttrKeyChars(), (int) Math.min(Integer.MAX_VALUE, config.ingestMaxAttrValueBytes()));
+        IngestService ingest = new IngestService(core.sequencer(), limits, metrics);
+        StreamService stream = new StreamService(core.shards(), core.sequencer(), metrics, config.streamRetryMs(),
+                config.streamMaxPendingBytes(), core.ticksPerHeartbeat(), config.streamGzip());
+        PollService poll = new PollService(core.shards(), core.sequencer(), metrics);
+        Authenticator authenticator = authenticator(config);
+        this.services = new Services(ingest, stream, poll, metrics, authenticator, new InflightTracker());
+        registerGauges();
+    }
+
+    private static Authenticator authenticator(BrokerConfig config) {
+        if ("none".equals(config.authMode())) {
+            LOG.log(System.Logger.Level.WARNING, "auth.mode=none: ANYONE WHO CAN REACH " + config.bind() + ":"
+                    + config.port() + " CAN READ AND WRITE EVERY LOG. Use auth.mode=hmac outside a dev machine.");
+            return new NoneAuthenticator();
+        }
+        throw new IllegalStateException("auth.mode=" + config.authMode() + " is not available in this build");
+    }
+
+    private void registerGauges() {
+        Shard[] shards = core.shards().all();
+        metrics.counter("logcast_delivered_events", "Events written to live streams", () -> {
+            long sum = 0;
+            for (Shard s : shards) {
+                sum += s.delivered();
+            }
+            return sum;
+        });
+        metrics.gauge("logcast_ingest_queue_events", "Events accepted and waiting for the sequencer",
+                () -> core.sequencer().queuedEvents());
+        metrics.gauge("logcast_shard_queue_batches", "Batches waiting in the shard queues", () -> {
+            long sum = 0;
+            for (Shard s : shards) {
+                sum += s.backlog();
+            }
+            return sum;
+        });
+        metrics.gauge("logcast_retention_events", "Events retained in memory for replay",
+                () -> core.sequencer().ringEvents());
+        metrics.gauge("logcast_retention_bytes", "Bytes of events retained in memory for replay",
+                () -> core.sequencer().ringBytes());
+        metrics.gauge("logcast_last_event_id", "The newest event id", () -> core.sequencer().lastId());
+        metrics.gauge("logcast_connections", "Open connections", channels::size);
+    }
+
+    /** Starts a broker and returns when it listens. */
+    public static Broker start(BrokerConfig config) throws Exception {
+        Broker broker = new Broker(config);
+        try {
+            broker.bind();
+        } catch (Exception e) {
+            broker.forceStop();
+            throw e;
+        }
+        return broker;
+    }
+
+    private void bind() throws InterruptedException {
+        core.start();
+        Class<? extends ServerChannel> channelClass = Epoll.isAvailable()
+                ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, ioGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new BrokerInitializer(services, channels, config.httpMaxInitialLine(),
+                        config.httpMaxHeaderBytes(), config.ingestMaxBodyBytes(), config.httpRequestTimeoutMs(),
+                        config.httpIdleTimeoutMs()));
+        listener = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).sync().channel();
+        LOG.log(System.Logger.Level.INFO, "logcast listening on http://" + config.bind() + ":" + port()
+                + " (storage=" + config.storage() + ", auth.mode=" + config.authMode() + ", "
+                + (Epoll.isAvailable() ? "epoll" : "nio") + ")");
+    }
+
+    /** The port it listens on (useful with {@code port=0}). */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /**
+     * Graceful stop, bounded by {@code shutdown.grace}: stop accepting, let in-flight requests finish, sequence
+     * what was accepted, send each stream a final comment, close. Blocks until done; idempotent.
+     */
+    public void shutdown() {
+        synchronized (this) {
+            if (shutdownStarted) {
+                awaitQuietly();
+                return;
+            }
+            shutdownStarted = true;
+        }
+        long graceMs = config.shutdownGraceMs();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
+        try {
+            LOG.log(System.Logger.Level.INFO, "shutting down (grace " + graceMs + " ms)");
+            services.startDraining();
+            core.beginDraining();
+            if (listener != null) {
+                listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+            // in-flight requests finish; a bit of the grace is kept for the streams' goodbyes
+            services.inflight().awaitIdle(Math.max(0, remainingMs(deadline) - Math.min(1_000, graceMs / 4)));
+            core.stop(Math.max(100, remainingMs(deadline) - 200));
+            channels.close().awaitUninterruptibly(Math.max(50, remainingMs(deadline)), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            forceStop();
+        }
+    }
+
+    private static long remainingMs(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    private void forceStop() {
+        bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        ioGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        core.release();
+        LOG.log(System.Logger.Level.INFO, "stopped");
+        terminated.countDown();
+    }
+
+    private void awaitQuietly() {
+        try {
+            terminated.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+}

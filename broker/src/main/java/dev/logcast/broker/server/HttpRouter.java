@@ -1,0 +1,346 @@
+package dev.logcast.broker.server;
+
+import dev.logcast.broker.auth.AuthResult;
+import dev.logcast.broker.auth.Authenticator;
+import dev.logcast.broker.auth.Scope;
+import dev.logcast.broker.core.EventFilter;
+import dev.logcast.broker.core.QueryParams;
+import dev.logcast.broker.ingest.IngestService;
+import dev.logcast.broker.metrics.BrokerMetrics;
+import dev.logcast.broker.poll.PollService;
+import dev.logcast.broker.stream.StreamService;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Routes whole requests to the services: ingest, stream, poll, health and metrics. One request at a time per
+ * connection: pipelined requests wait their turn, so answers keep the order of requests (RFC 9112 §9.3.2).
+ * Authentication happens here, before any service creates state.
+ *
+ * <pre>
+ * p.addLast("aggregator", new BodyLimitAggregator(maxBody));
+ * p.addLast("router", new HttpRouter(services, deadline));
+ * </pre>
+ *
+ * <p><b>Owner:</b> the channel's event loop. Not sharable.
+ */
+final class HttpRouter extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(HttpRouter.class.getName());
+    private final Services services;
+    private final HttpDeadlineHandler deadline;
+    private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
+    private ChannelHandlerContext ctx;
+    private boolean busy;
+    private boolean head;
+    private boolean streaming;
+    private Runnable onClose;
+
+    HttpRouter(Services services, HttpDeadlineHandler deadline) {
+        this.services = services;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (busy || streaming) {
+            if (streaming) {
+                request.release();
+            } else {
+                pipelined.add(request);
+            }
+            return;
+        }
+        process(request);
+    }
+
+    private void process(FullHttpRequest request) {
+        busy = true;
+        deadline.busy();
+        try {
+            route(request);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "request failed: " + request.method() + " " + safePath(request.uri()), e);
+            if (busy && !streaming) {
+                respond(Responses.error(ctx.channel(), HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        "internal error", null), false);
+            }
+        } finally {
+            request.release();
+        }
+    }
+
+    private void route(FullHttpRequest request) {
+        Channel channel = ctx.channel();
+        DecoderResult result = request.decoderResult();
+        if (!result.isSuccess()) {
+            rejectUndecodable(result.cause());
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !services.draining();
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String path = query.path();
+        HttpMethod method = request.method();
+        head = method.equals(HttpMethod.HEAD);
+        switch (path) {
+            case "/healthz" -> {
+                if (isGetOrHead(method)) {
+                    respond(Responses.text(HttpResponseStatus.OK, "ok\n"), keepAlive);
+                } else {
+                    methodNotAllowed("GET, HEAD", keepAlive);
+                }
+            }
+            case "/readyz" -> {
+                if (isGetOrHead(method)) {
+                    respond(services.draining()
+                            ? Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n")
+                            : Responses.text(HttpResponseStatus.OK, "ready\n"), keepAlive);
+                } else {
+                    methodNotAllowed("GET, HEAD", keepAlive);
+                }
+            }
+            case "/metrics" -> {
+                if (isGetOrHead(method)) {
+                    respond(Responses.response(HttpResponseStatus.OK, BrokerMetrics.contentType(),
+                            Unpooled.wrappedBuffer(services.metrics().scrape())), keepAlive);
+                } else {
+                    methodNotAllowed("GET, HEAD", keepAlive);
+                }
+            }
+            case "/v1/logs" -> {
+                if (method.equals(HttpMethod.POST)) {
+                    ingest(request, query, keepAlive);
+                } else {
+                    methodNotAllowed("POST", keepAlive);
+                }
+            }
+            case "/v1/stream" -> {
+                if (method.equals(HttpMethod.GET)) {
+                    stream(request, query, keepAlive);
+                } else {
+                    methodNotAllowed("GET", keepAlive);
+                }
+            }
+            case "/v1/poll" -> {
+                if (method.equals(HttpMethod.GET)) {
+                    poll(request, query, keepAlive);
+                } else {
+                    methodNotAllowed("GET", keepAlive);
+                }
+            }
+            default -> respond(Responses.error(channel, HttpResponseStatus.NOT_FOUND,
+                    "no such endpoint: " + safePath(path), null), keepAlive);
+        }
+    }
+
+    private void ingest(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {
+        AuthResult auth = authenticate(request, query.parameters(), Scope.WRITE, keepAlive);
+        if (auth == null) {
+            return;
+        }
+        if (services.draining()) {
+            shed(keepAlive);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        services.ingest().handle(ctx.channel(), request, auth.grant(), response -> {
+            ctx.channel().config().setAutoRead(true);
+            respond(response, keepAlive);
+        });
+    }
+
+    private void stream(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {
+        Map<String, List<String>> params = query.parameters();
+        AuthResult auth = authenticate(request, params, Scope.READ, keepAlive);
+        if (auth == null) {
+            return;
+        }
+        EventFilter filter;
+        long resume;
+        long tail;
+        try {
+            filter = EventFilter.fromQuery(params);
+            resume = StreamService.resumePoint(request.headers(), params);
+            tail = QueryParams.parseCount(params, "tail", 0, Long.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            badRequest(e.getMessage(), keepAlive);
+            return;
+        }
+        if (services.draining()) {
+            shed(keepAlive);
+            return;
+        }
+        streaming = true;
+        busy = false;
+        deadline.idle();
+        releasePipelined();
+        services.stream().open(ctx.channel(), request, filter, resume, tail, null);
+    }
+
+    private void poll(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {
+        Map<String, List<String>> params = query.parameters();
+        AuthResult auth = authenticate(request, params, Scope.READ, keepAlive);
+        if (auth == null) {
+            return;
+        }
+        PollService.PollRequest poll;
+        try {
+            poll = PollService.PollRequest.parse(params, EventFilter.fromQuery(params));
+        } catch (IllegalArgumentException e) {
+            badRequest(e.getMessage(), keepAlive);
+            return;
+        }
+        onClose = services.poll().start(ctx.channel(), poll, null, response -> {
+            onClose = null;
+            respond(response, keepAlive && !services.draining());
+        });
+    }
+
+    private AuthResult authenticate(FullHttpRequest request, Map<String, List<String>> params, Scope scope,
+                                    boolean keepAlive) {
+        Authenticator authenticator = services.authenticator();
+        AuthResult result = authenticator.authenticate(request, params, scope);
+        if (result.isGranted()) {
+            return result;
+        }
+        services.metrics().authFailed(result.reason());
+        FullHttpResponse response = Responses.error(ctx.channel(), result.status(), result.error(), null);
+        if (result.status().code() == 401) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        respond(response, keepAlive);
+        return null;
+    }
+
+    private void rejectUndecodable(Throwable cause) {
+        HttpResponseStatus status;
+        String error;
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            error = "request line too long";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            error = "request headers too large";
+        } else if (cause instanceof TooLongFrameException) {
+            status = HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+            error = "request too large";
+        } else {
+            status = HttpResponseStatus.BAD_REQUEST;
+            error = "malformed HTTP request: " + cause.getMessage();
+        }
+        services.metrics().rejected("bad_http");
+        respond(Responses.error(ctx.channel(), status, error, null), false);
+    }
+
+    private void badRequest(String error, boolean keepAlive) {
+        services.metrics().rejected("bad_request");
+        respond(Responses.error(ctx.channel(), HttpResponseStatus.BAD_REQUEST, error, null), keepAlive);
+    }
+
+    private void shed(boolean keepAlive) {
+        services.metrics().rejected("shutting_down");
+        FullHttpResponse response = Responses.error(ctx.channel(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "the broker is shutting down", null);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        respond(response, false);
+    }
+
+    private void methodNotAllowed(String allow, boolean keepAlive) {
+        FullHttpResponse response = Responses.error(ctx.channel(), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                "method not allowed; use " + allow, null);
+        response.headers().set(HttpHeaderNames.ALLOW, allow);
+        respond(response, keepAlive);
+    }
+
+    /** Sends the answer to the current request and moves on to the next pipelined one. */
+    private void respond(FullHttpResponse response, boolean keepAlive) {
+        Channel channel = ctx.channel();
+        if (!channel.isActive()) {
+            response.release();
+            return;
+        }
+        if (head) {
+            // RFC 9110 §9.3.2: the same head as GET, no body
+            int length = response.content().readableBytes();
+            FullHttpResponse withBody = response;
+            response = withBody.replace(Unpooled.EMPTY_BUFFER);
+            withBody.release();
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+        Responses.send(channel, response, keepAlive);
+        busy = false;
+        if (keepAlive) {
+            deadline.idle();
+            FullHttpRequest next = pipelined.poll();
+            if (next != null) {
+                channel.eventLoop().execute(() -> {
+                    if (channel.isActive() && !busy) {
+                        process(next);
+                    } else {
+                        next.release();
+                    }
+                });
+            }
+        } else {
+            releasePipelined();
+        }
+    }
+
+    private void releasePipelined() {
+        FullHttpRequest r;
+        while ((r = pipelined.poll()) != null) {
+            r.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releasePipelined();
+        Runnable r = onClose;
+        onClose = null;
+        if (r != null) {
+            r.run();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    private static boolean isGetOrHead(HttpMethod method) {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+    }
+
+    /** The path without its query: tokens travel in {@code access_token} and never reach a log. */
+    static String safePath(String uri) {
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        return path.length() > 200 ? path.substring(0, 200) + "..." : path;
+    }
+}

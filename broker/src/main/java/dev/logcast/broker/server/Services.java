@@ -1,0 +1,63 @@
+package dev.logcast.broker.server;
+
+import dev.logcast.broker.auth.Authenticator;
+import dev.logcast.broker.ingest.IngestService;
+import dev.logcast.broker.metrics.BrokerMetrics;
+import dev.logcast.broker.poll.PollService;
+import dev.logcast.broker.stream.StreamService;
+
+/**
+ * The broker-wide services a connection's handlers reach. Immutable but for the draining flag, which the
+ * shutdown sets once.
+ */
+final class Services {
+    private final IngestService ingest;
+    private final StreamService stream;
+    private final PollService poll;
+    private final BrokerMetrics metrics;
+    private final Authenticator authenticator;
+    private final InflightTracker inflight;
+    private volatile boolean draining;
+
+    Services(IngestService ingest, StreamService stream, PollService poll, BrokerMetrics metrics,
+             Authenticator authenticator, InflightTracker inflight) {
+        this.ingest = ingest;
+        this.stream = stream;
+        this.poll = poll;
+        this.metrics = metrics;
+        this.authenticator = authenticator;
+        this.inflight = inflight;
+    }
+
+    IngestService ingest() {
+        return ingest;
+    }
+
+    StreamService stream() {
+        return stream;
+    }
+
+    PollService poll() {
+        return poll;
+    }
+
+    BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    InflightTracker inflight() {
+        return inflight;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+}

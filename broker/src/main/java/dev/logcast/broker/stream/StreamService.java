@@ -1,0 +1,150 @@
+package dev.logcast.broker.stream;
+
+import dev.logcast.broker.core.EventFilter;
+import dev.logcast.broker.core.QueryParams;
+import dev.logcast.broker.core.Sequencer;
+import dev.logcast.broker.core.Shard;
+import dev.logcast.broker.core.ShardMap;
+import dev.logcast.broker.core.SseFrames;
+import dev.logcast.broker.metrics.BrokerMetrics;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.compression.JdkZlibEncoder;
+import io.netty.handler.codec.compression.ZlibWrapper;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/stream}: turns an HTTP connection into a Server-Sent-Events stream (WHATWG HTML §9.2). The
+ * response has no Content-Length and no chunking: its body runs until the connection closes (RFC 9112 §6.3), so
+ * the shared SSE frames go to the socket as they are, with no per-subscriber framing. Stateless; one per broker.
+ */
+public final class StreamService {
+    private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream; charset=utf-8");
+    private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
+    private static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
+    private static final AsciiString NO = AsciiString.cached("no");
+    private static final AsciiString GZIP = AsciiString.cached("gzip");
+
+    private final ShardMap shards;
+    private final Sequencer sequencer;
+    private final BrokerMetrics metrics;
+    private final long retryMs;
+    private final long maxPendingBytes;
+    private final int ticksPerHeartbeat;
+    private final boolean gzipEnabled;
+
+    public StreamService(ShardMap shards, Sequencer sequencer, BrokerMetrics metrics, long retryMs,
+                         long maxPendingBytes, int ticksPerHeartbeat, boolean gzipEnabled) {
+        this.shards = shards;
+        this.sequencer = sequencer;
+        this.metrics = metrics;
+        this.retryMs = retryMs;
+        this.maxPendingBytes = maxPendingBytes;
+        this.ticksPerHeartbeat = ticksPerHeartbeat;
+        this.gzipEnabled = gzipEnabled;
+    }
+
+    /**
+     * The resume point of a stream request: the {@code Last-Event-ID} header, else the {@code lastEventId}
+     * parameter, else {@code -1}.
+     *
+     * @throws IllegalArgumentException when the id is not a decimal event id
+     */
+    public static long resumePoint(HttpHeaders headers, Map<String, List<String>> params) {
+        String header = headers.get("last-event-id");
+        if (header != null && !header.isBlank()) {
+            return QueryParams.parseId(header, "header \"Last-Event-ID\"");
+        }
+        String param = QueryParams.single(params, "lastEventId");
+        if (param != null && !param.isBlank()) {
+            return QueryParams.parseId(param, "parameter \"lastEventId\"");
+        }
+        return -1;
+    }
+
+    /**
+     * Takes the connection over: writes the response head and the preamble, replaces the HTTP handlers with the
+     * stream's, and joins the channel's shard. On the channel's event loop. Parameter checks happen before, so
+     * this cannot fail with a status.
+     *
+     * @param resumeAfter the resume point, or -1
+     * @param tail        the {@code tail} count, or -1
+     * @param extraHeaders headers to add to the response (CORS), or {@code null}
+     */
+    public void open(Channel channel, HttpRequest request, EventFilter filter, long resumeAfter, long tail,
+                     HttpHeaders extraHeaders) {
+        boolean gzip = gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM);
+        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
+        h.set(X_ACCEL_BUFFERING, NO);
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaders.Values.CLOSE);
+        if (gzip) {
+            h.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
+            h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+        }
+        if (extraHeaders != null) {
+            h.add(extraHeaders);
+        }
+        channel.write(response, channel.voidPromise());
+
+        ChannelPipeline p = channel.pipeline();
+        for (String name : List.copyOf(p.names())) {
+            ChannelHandler handler = p.get(name);
+            if (handler != null && !name.startsWith("ssl")) {
+                p.remove(name);
+            }
+        }
+        channel.config().setWriteBufferWaterMark(
+                new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE / 2, maxPendingBytes / 2),
+                        (int) Math.min(Integer.MAX_VALUE, maxPendingBytes)));
+        Shard shard = shards.shardFor(channel.eventLoop());
+        StreamSubscriber subscriber = new StreamSubscriber(channel, shard, sequencer, filter, maxPendingBytes,
+                ticksPerHeartbeat, gzip, metrics);
+        if (gzip) {
+            p.addLast("zlib", new JdkZlibEncoder(ZlibWrapper.GZIP, 6));
+        }
+        p.addLast("stream", new StreamHandler(subscriber));
+        channel.writeAndFlush(SseFrames.preamble(channel.alloc(), retryMs), channel.voidPromise());
+        boolean replay = resumeAfter >= 0 || tail > 0;
+        subscriber.start(resumeAfter, resumeAfter >= 0 ? -1 : tail, replay);
+        channel.config().setAutoRead(true);
+    }
+
+    /** RFC 9110 §12.5.3: gzip is acceptable unless absent or given q=0. */
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] pieces = part.trim().split(";");
+            String coding = pieces[0].trim();
+            if (coding.equalsIgnoreCase("gzip") || coding.equalsIgnoreCase("x-gzip")) {
+                for (int i = 1; i < pieces.length; i++) {
+                    String param = pieces[i].trim();
+                    if (param.startsWith("q=") || param.startsWith("Q=")) {
+                        try {
+                            return Double.parseDouble(param.substring(2).trim()) > 0;
+                        } catch (NumberFormatException e) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+}

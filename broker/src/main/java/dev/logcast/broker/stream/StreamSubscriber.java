@@ -1,0 +1,212 @@
+package dev.logcast.broker.stream;
+
+import dev.logcast.broker.core.EventFilter;
+import dev.logcast.broker.core.EventRecord;
+import dev.logcast.broker.core.ReplayChunk;
+import dev.logcast.broker.core.ReplayRequest;
+import dev.logcast.broker.core.Sequencer;
+import dev.logcast.broker.core.Shard;
+import dev.logcast.broker.core.ShardMember;
+import dev.logcast.broker.core.SseFrames;
+import dev.logcast.broker.metrics.BrokerMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code GET /v1/stream} connection on its shard. While it replays (Last-Event-ID, {@code tail}) it pulls
+ * retained events from the sequencer chunk by chunk, asking for the next chunk only when the connection is
+ * writable; once a chunk says it is caught up it goes live and receives each matching frame as a retained
+ * duplicate, flushed once per drained batch. Over {@code stream.max.pending} outbound bytes it sends
+ * {@code event: overflow} and closes: its client resumes from retention with Last-Event-ID.
+ *
+ * <p><b>Owner:</b> the channel's event loop, which is its shard's loop. Not thread-safe.
+ */
+final class StreamSubscriber extends ShardMember {
+    private static final int REPLAY_CHUNK_EVENTS = 512;
+    /** Force the close this long after an overflow if the client does not read the overflow event. */
+    private static final long OVERFLOW_CLOSE_MS = 2_000;
+
+    private final Channel channel;
+    private final Shard shard;
+    private final Sequencer sequencer;
+    private final long maxPendingBytes;
+    private final int ticksPerHeartbeat;
+    private final boolean gzip;
+    private final BrokerMetrics metrics;
+
+    private CompositeByteBuf gzipBatch;
+    private long lastSentId;
+    private int idleTicks;
+    private boolean replayWhenWritable;
+    private long cursorForReplay;
+    private boolean closing;
+
+    StreamSubscriber(Channel channel, Shard shard, Sequencer sequencer, EventFilter filter, long maxPendingBytes,
+                     int ticksPerHeartbeat, boolean gzip, BrokerMetrics metrics) {
+        super(filter);
+        this.channel = channel;
+        this.shard = shard;
+        this.sequencer = sequencer;
+        this.maxPendingBytes = maxPendingBytes;
+        this.ticksPerHeartbeat = ticksPerHeartbeat;
+        this.gzip = gzip;
+        this.metrics = metrics;
+    }
+
+    /** Joins the shard: live at once, or after replaying from {@code afterId} / the last {@code tail} events. */
+    void start(long afterId, long tail, boolean replay) {
+        assert channel.eventLoop().inEventLoop();
+        shard.add(this);
+        metrics.subscriberAdded();
+        if (replay) {
+            live = false;
+            requestReplay(afterId, tail);
+        } else {
+            live = true;
+        }
+    }
+
+    private void requestReplay(long afterId, long tail) {
+        sequencer.requestReplay(new ReplayRequest(shard, this, afterId, tail, REPLAY_CHUNK_EVENTS,
+                Math.max(64 * 1024, maxPendingBytes / 4), false));
+    }
+
+    @Override
+    protected boolean deliver(EventRecord record) {
+        ByteBuf frame = record.frame();
+        if (gzip) {
+            if (gzipBatch == null) {
+                gzipBatch = channel.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
+            }
+            if (gzipBatch.readableBytes() + channel.unsafe().outboundBuffer().totalPendingWriteBytes()
+                    + frame.readableBytes() > maxPendingBytes) {
+                overflow();
+                return false;
+            }
+            gzipBatch.addComponent(true, frame.retainedDuplicate());
+        } else {
+            if (channel.bytesBeforeUnwritable() < frame.readableBytes()) {
+                overflow();
+                return false;
+            }
+            channel.write(frame.retainedDuplicate(), channel.voidPromise());
+        }
+        lastSentId = record.id();
+        return true;
+    }
+
+    @Override
+    protected void endOfBatch() {
+        if (closing) {
+            return;
+        }
+        if (gzipBatch != null) {
+            ByteBuf batch = gzipBatch;
+            gzipBatch = null;
+            channel.write(batch, channel.voidPromise());
+        }
+        channel.flush();
+        idleTicks = 0;
+    }
+
+    @Override
+    protected void onReplayChunk(ReplayChunk chunk) {
+        if (closing || !channel.isActive()) {
+            chunk.release();
+            return;
+        }
+        if (chunk.hasGap()) {
+            channel.write(SseFrames.gap(channel.alloc(), chunk.gapFrom(), chunk.gapTo()), channel.voidPromise());
+        }
+        ByteBuf out = gzip && chunk.count() > 1 ? channel.alloc().compositeDirectBuffer(chunk.count()) : null;
+        for (int i = 0; i < chunk.count(); i++) {
+            // the chunk's reference moves to the write
+            ByteBuf frame = chunk.records()[i].frame().duplicate();
+            if (out != null) {
+                ((CompositeByteBuf) out).addComponent(true, frame);
+            } else {
+                channel.write(frame, channel.voidPromise());
+            }
+        }
+        if (out != null) {
+            channel.write(out, channel.voidPromise());
+        }
+        channel.flush();
+        idleTicks = 0;
+        metrics.delivered(chunk.count());
+        if (chunk.count() > 0) {
+            lastSentId = chunk.records()[chunk.count() - 1].id();
+        }
+        if (chunk.caughtUp()) {
+            live = true;
+        } else if (channel.isWritable()) {
+            requestReplay(chunk.cursor(), -1);
+        } else {
+            replayWhenWritable = true;
+            cursorForReplay = chunk.cursor();
+        }
+    }
+
+    /** The channel drained below its low-water mark. */
+    void onWritable() {
+        if (replayWhenWritable && !closing) {
+            replayWhenWritable = false;
+            requestReplay(cursorForReplay, -1);
+        }
+    }
+
+    @Override
+    protected void onTick(long nowNanos) {
+        if (closing) {
+            return;
+        }
+        if (++idleTicks >= ticksPerHeartbeat) {
+            idleTicks = 0;
+            channel.writeAndFlush(SseFrames.HEARTBEAT.duplicate(), channel.voidPromise());
+        }
+    }
+
+    private void overflow() {
+        live = false;
+        closing = true;
+        metrics.overflowClosed();
+        if (gzipBatch != null) {
+            gzipBatch.release();
+            gzipBatch = null;
+        }
+        channel.writeAndFlush(SseFrames.overflow(channel.alloc(), lastSentId, maxPendingBytes))
+                .addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, OVERFLOW_CLOSE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void onShutdown() {
+        live = false;
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (gzipBatch != null) {
+            gzipBatch.release();
+            gzipBatch = null;
+        }
+        channel.writeAndFlush(SseFrames.SHUTDOWN.duplicate()).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The connection closed: leave the shard. Runs as its own loop task, never inside a shard's delivery. */
+    void closed() {
+        live = false;
+        closing = true;
+        if (gzipBatch != null) {
+            gzipBatch.release();
+            gzipBatch = null;
+        }
+        shard.remove(this);
+        metrics.subscriberRemoved();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.logcast.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Writes an event as the contract's JSON object. The broker encodes each event once: {@link #encodeTail} gives the
+ * bytes after the {@code "id"} member (from {@code "ts"} up to the closing brace), so that the sequencer only has
+ * to put {@code {"id":"<n>",} in front of them once the id is known.
+ *
+ * <p>Strings are escaped by jackson-core: no raw CR, LF or NUL ever reaches the output, which is what keeps an SSE
+ * {@code data:} line intact whatever a message holds. Stateless and thread-safe.
+ */
+public final class EventJson {
+    /** Shared factory; jackson factories are thread-safe once configured. */
+    public static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    private static final DateTimeFormatter RFC3339_MILLIS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private EventJson() {
+    }
+
+    /** The event's timestamp as an RFC 3339 UTC string with milliseconds. */
+    public static String formatTs(long tsMillis) {
+        return RFC3339_MILLIS.format(Instant.ofEpochMilli(tsMillis));
+    }
+
+    /**
+     * The JSON members after {@code "id"}: {@code "ts":...,"level":...,...,"attrs":{...}}} including the closing
+     * brace, UTF-8.
+     */
+    public static byte[] encodeTail(LogEvent event) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + event.msg().length());
+        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            gen.writeStartObject();
+            writeFields(event, gen);
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] whole = out.toByteArray();
+        // drop the generator's opening '{': the sequencer writes {"id":"n", in its place
+        byte[] tail = new byte[whole.length - 1];
+        System.arraycopy(whole, 1, tail, 0, tail.length);
+        return tail;
+    }
+
+    /** The whole event object with its id, for clients and tests. */
+    public static byte[] encode(long id, LogEvent event) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + event.msg().length());
+        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeStringField("id", Long.toUnsignedString(id));
+            writeFields(event, gen);
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes every member but {@code id} into an object the caller has started. */
+    public static void writeFields(LogEvent event, JsonGenerator gen) throws IOException {
+        gen.writeStringField("ts", formatTs(event.tsMillis()));
+        gen.writeStringField("level", event.level().wireName());
+        gen.writeStringField("type", event.type());
+        gen.writeStringField("source", event.source());
+        gen.writeStringField("branch", event.branch());
+        gen.writeStringField("msg", event.msg());
+        gen.writeObjectFieldStart("attrs");
+        for (int i = 0; i < event.attrCount(); i++) {
+            gen.writeFieldName(event.attrKey(i));
+            writeScalar(gen, event.attrValue(i));
+        }
+        gen.writeEndObject();
+    }
+
+    private static void writeScalar(JsonGenerator gen, Object value) throws IOException {
+        if (value instanceof String s) {
+            gen.writeString(s);
+        } else if (value instanceof Boolean b) {
+            gen.writeBoolean(b);
+        } else if (value instanceof Long l) {
+            gen.writeNumber(l);
+        } else if (value instanceof Integer i) {
+            gen.writeNumber(i);
+        } else if (value instanceof Double d) {
+            gen.writeNumber(d);
+        } else if (value instanceof BigDecimal d) {
+            gen.writeNumber(d);
+        } else if (value instanceof BigInteger i) {
+            gen.writeNumber(i);
+        } else if (value instanceof Number n) {
+            gen.writeNumber(n.toString());
+        } else {
+            gen.writeString(String.valueOf(value));
+        }
+    }
+}
