@@ -1,0 +1,125 @@
+package dev.logcast.protocol.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import dev.logcast.protocol.EventLimits;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * How the decoders read a request body: the body-level checks (size, UTF-8) and jackson-core parsers over a
+ * {@link ByteBuf} that read it in place, plus the mapping of jackson's errors to a 400. Never changes the buffer's
+ * indices, never releases it. Stateless and thread-safe.
+ */
+final class BodyInput {
+    /** Deep enough for OTLP's nested {@code AnyValue}s; native events need three levels. */
+    static final int MAX_NESTING_DEPTH = 128;
+
+    /**
+     * Shared and thread-safe once built. Duplicate keys are an error; field names are canonicalized (the event's
+     * names are then shared strings) but never {@link String#intern() interned}: attr keys come from clients.
+     */
+    static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+            .build();
+
+    private BodyInput() {
+    }
+
+    /** 413 when the body is over {@link EventLimits#maxBodyBytes()}. */
+    static void checkSize(ByteBuf body, EventLimits limits) throws IngestException {
+        if (body.readableBytes() > limits.maxBodyBytes()) {
+            throw IngestException.tooLarge(null, "body of " + body.readableBytes() + " bytes is over the limit of "
+                    + limits.maxBodyBytes() + " bytes");
+        }
+    }
+
+    /**
+     * A parser over a JSON body after the body-level checks: size, not empty, well-formed UTF-8 (RFC 8259 §8.1; a
+     * NUL among the first bytes would make jackson guess UTF-16 or UTF-32, so it is refused here).
+     */
+    static JsonParser open(ByteBuf body, EventLimits limits) throws IngestException {
+        checkSize(body, limits);
+        if (!body.isReadable()) {
+            throw IngestException.badRequest(null, "empty body");
+        }
+        int head = Math.min(4, body.readableBytes());
+        for (int i = 0; i < head; i++) {
+            if (body.getByte(body.readerIndex() + i) == 0) {
+                throw IngestException.badRequest(null, "body is not UTF-8 JSON: NUL byte at offset " + i);
+            }
+        }
+        long bad = Utf8Validator.firstInvalidByte(body);
+        if (bad >= 0) {
+            throw IngestException.badRequest(null, "body is not valid UTF-8 at byte offset " + bad);
+        }
+        try {
+            return parser(body);
+        } catch (IOException e) {
+            throw malformed(e, null);
+        }
+    }
+
+    /** A parser over the readable bytes, without checks. */
+    static JsonParser parser(ByteBuf body) throws IOException {
+        if (body.hasArray()) {
+            return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
+        }
+        InputStream in = new ByteBufInputStream(body.duplicate(), false);
+        return FACTORY.createParser(in);
+    }
+
+    /** A 400 for an error jackson raised while reading the body; {@code index} is the event being read, if known. */
+    static IngestException malformed(IOException e, Integer index) {
+        StringBuilder b = new StringBuilder(96);
+        if (index != null) {
+            b.append("event ").append(index).append(": ");
+        }
+        b.append("malformed JSON");
+        if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
+            JsonLocation at = jpe.getLocation();
+            b.append(" at line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr());
+        }
+        b.append(": ");
+        if (e instanceof JsonEOFException) {
+            b.append("unexpected end of input (truncated body?)");
+        } else if (e instanceof JsonProcessingException jpe) {
+            b.append(jpe.getOriginalMessage());
+        } else {
+            b.append(e.getMessage());
+        }
+        return IngestException.badRequest(index, b.toString());
+    }
+
+    /** A 400 for jackson's symbol table refusing a flood of colliding field names (a hash-collision attack). */
+    static IngestException tooManyNames(IllegalStateException e, Integer index) {
+        return IngestException.badRequest(index, (index == null ? "" : "event " + index + ": ")
+                + "malformed JSON: too many colliding field names");
+    }
+
+    /** How an error message names a JSON token: "a string", "an object", "null". */
+    static String describe(JsonToken t) {
+        if (t == null) {
+            return "the end of input";
+        }
+        return switch (t) {
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            default -> t.name();
+        };
+    }
+}

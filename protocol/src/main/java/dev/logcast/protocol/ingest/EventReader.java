@@ -1,0 +1,257 @@
+package dev.logcast.protocol.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.logcast.protocol.EventLimits;
+import dev.logcast.protocol.Level;
+import dev.logcast.protocol.LogEvent;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Reads one native event object from a parser and validates it against the contract's event rules and the
+ * {@link EventLimits}. Field values are checked on jackson's character buffer before any {@code String} is made.
+ *
+ * <p><b>Owner:</b> the decoding thread; one instance per request (it keeps scratch arrays for attrs). Not
+ * thread-safe.
+ */
+final class EventReader {
+    private final EventLimits limits;
+    private final long receiveTimeMillis;
+    private String[] keys = new String[8];
+    private Object[] values = new Object[8];
+
+    EventReader(EventLimits limits, long receiveTimeMillis) {
+        this.limits = limits;
+        this.receiveTimeMillis = receiveTimeMillis;
+    }
+
+    /**
+     * Reads the object whose {@code START_OBJECT} is the parser's current token, up to its {@code END_OBJECT}.
+     * {@code id} and unknown members are skipped.
+     */
+    LogEvent read(JsonParser p, int index) throws IOException, IngestException {
+        long ts = receiveTimeMillis;
+        Level level = Level.INFO;
+        String type = "log";
+        String source = "unknown";
+        String branch = "main";
+        String msg = "";
+        int attrCount = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "ts" -> ts = readTs(p, value, index);
+                case "level" -> level = readLevel(p, value, index);
+                case "type" -> type = readType(p, value, index);
+                case "source" -> source = readName(p, value, index, "source");
+                case "branch" -> branch = readName(p, value, index, "branch");
+                case "msg" -> msg = readMsg(p, value, index);
+                case "attrs" -> attrCount = readAttrs(p, value, index);
+                default -> p.skipChildren();
+            }
+        }
+        String[] attrKeys = null;
+        Object[] attrValues = null;
+        if (attrCount > 0) {
+            attrKeys = Arrays.copyOf(keys, attrCount);
+            attrValues = Arrays.copyOf(values, attrCount);
+            Arrays.fill(values, 0, attrCount, null);
+        }
+        return new LogEvent(ts, level, type, source, branch, msg, attrKeys, attrValues);
+    }
+
+    private long readTs(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+        switch (value) {
+            case VALUE_STRING -> {
+                String text = p.getText();
+                long ms = Timestamps.parseRfc3339(text);
+                if (ms == Timestamps.INVALID) {
+                    throw invalid(index, "ts", "not an RFC 3339 date-time in years 0000-9999: "
+                            + EventRules.quote(text));
+                }
+                return ms;
+            }
+            case VALUE_NUMBER_INT -> {
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || !Timestamps.inRange(p.getLongValue())) {
+                    throw invalid(index, "ts", "epoch milliseconds out of the years 0000-9999: " + p.getText());
+                }
+                return p.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                double d = Math.floor(p.getDoubleValue());
+                if (!(d >= Timestamps.MIN_MILLIS && d <= Timestamps.MAX_MILLIS)) {
+                    throw invalid(index, "ts", "epoch milliseconds out of the years 0000-9999: " + p.getText());
+                }
+                return (long) d;
+            }
+            default -> throw invalid(index, "ts",
+                    "expected an RFC 3339 string or epoch milliseconds, got " + BodyInput.describe(value));
+        }
+    }
+
+    private static Level readLevel(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+        expectString(value, index, "level");
+        String text = p.getText();
+        Level level = Level.parse(text);
+        if (level == null) {
+            throw invalid(index, "level", "unknown level " + EventRules.quote(text)
+                    + " (expected trace, debug, info, warn, error or fatal)");
+        }
+        return level;
+    }
+
+    private static String readType(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+        expectString(value, index, "type");
+        String text = p.getText();
+        if (!EventRules.isValidType(text)) {
+            throw invalid(index, "type", EventRules.quote(text) + " does not match " + EventRules.TYPE_PATTERN);
+        }
+        return text;
+    }
+
+    private static String readName(JsonParser p, JsonToken value, int index, String field)
+            throws IOException, IngestException {
+        expectString(value, index, field);
+        String text = p.getText();
+        if (!EventRules.isValidName(text)) {
+            throw invalid(index, field, EventRules.quote(text) + " does not match " + EventRules.NAME_PATTERN);
+        }
+        return text;
+    }
+
+    private String readMsg(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+        expectString(value, index, "msg");
+        checkText(p, index, "msg", null, limits.maxMsgBytes());
+        return p.getText();
+    }
+
+    /** Reads {@code attrs} into the scratch arrays; returns the count. */
+    private int readAttrs(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+        if (value != JsonToken.START_OBJECT) {
+            throw invalid(index, "attrs", "expected an object, got " + BodyInput.describe(value));
+        }
+        int count = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            if (count == limits.maxAttrs()) {
+                throw tooLarge(index, "attrs", "more than " + limits.maxAttrs() + " attrs");
+            }
+            if (key.length() > limits.maxAttrKeyChars() && EventRules.codePoints(key) > limits.maxAttrKeyChars()) {
+                throw tooLarge(index, fieldName("attrs", key),
+                        "key is over the limit of " + limits.maxAttrKeyChars() + " characters");
+            }
+            if (EventRules.utf8Length(key) < 0) {
+                throw invalid(index, fieldName("attrs", key), "key holds a lone UTF-16 surrogate");
+            }
+            JsonToken v = p.nextToken();
+            Object attr = switch (v) {
+                case VALUE_STRING -> {
+                    checkText(p, index, "attrs", key, limits.maxAttrValueBytes());
+                    yield p.getText();
+                }
+                case VALUE_NUMBER_INT -> {
+                    checkScalarLength(p, index, key);
+                    yield p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                            ? p.getBigIntegerValue() : (Object) p.getLongValue();
+                }
+                case VALUE_NUMBER_FLOAT -> {
+                    checkScalarLength(p, index, key);
+                    yield decimal(p);
+                }
+                case VALUE_TRUE, VALUE_FALSE -> {
+                    checkScalarLength(p, index, key);
+                    yield v == JsonToken.VALUE_TRUE ? Boolean.TRUE : Boolean.FALSE;
+                }
+                default -> throw invalid(index, fieldName("attrs", key),
+                        "expected a string, number or boolean, got " + BodyInput.describe(v));
+            };
+            if (count == keys.length) {
+                keys = Arrays.copyOf(keys, count * 2);
+                values = Arrays.copyOf(values, count * 2);
+            }
+            keys[count] = key;
+            values[count] = attr;
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * Checks that the current string token is valid Unicode and at most {@code maxBytes} in UTF-8; {@code field}
+     * names it in the error, as {@code attrs.<key>} when {@code attrKey} is not null.
+     */
+    private static void checkText(JsonParser p, int index, String field, String attrKey, int maxBytes)
+            throws IOException, IngestException {
+        int bytes = EventRules.utf8Length(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        if (bytes < 0) {
+            throw invalid(index, fieldName(field, attrKey), "holds a lone UTF-16 surrogate");
+        }
+        if (bytes > maxBytes) {
+            throw tooLarge(index, fieldName(field, attrKey),
+                    bytes + " bytes is over the limit of " + maxBytes + " bytes");
+        }
+    }
+
+    /** A number or boolean attr value, measured as its JSON text. */
+    private void checkScalarLength(JsonParser p, int index, String key) throws IOException, IngestException {
+        if (p.getTextLength() > limits.maxAttrValueBytes()) {
+            throw tooLarge(index, fieldName("attrs", key), p.getTextLength() + " bytes is over the limit of "
+                    + limits.maxAttrValueBytes() + " bytes");
+        }
+    }
+
+    private static String fieldName(String field, String attrKey) {
+        return attrKey == null ? field : field + "." + attrKey;
+    }
+
+    /**
+     * A decimal attr value that keeps its value: a {@link Double} when the text has at most 15 significant digits
+     * (every such decimal survives the round trip through a double) and is a normal double, else a BigDecimal.
+     */
+    private static Object decimal(JsonParser p) throws IOException {
+        char[] chars = p.getTextCharacters();
+        int end = p.getTextOffset() + p.getTextLength();
+        int firstNonZero = -1;
+        int lastNonZero = -1;
+        int digit = 0;
+        for (int i = p.getTextOffset(); i < end; i++) {
+            char c = chars[i];
+            if (c == 'e' || c == 'E') {
+                break;
+            }
+            if (c >= '1' && c <= '9') {
+                if (firstNonZero < 0) {
+                    firstNonZero = digit;
+                }
+                lastNonZero = digit;
+            }
+            if (c >= '0' && c <= '9') {
+                digit++;
+            }
+        }
+        double d = p.getDoubleValue();
+        if (firstNonZero < 0) {
+            return d; // a zero, signed like its text
+        }
+        if (lastNonZero - firstNonZero < 15 && Double.isFinite(d) && Math.abs(d) >= Double.MIN_NORMAL) {
+            return d;
+        }
+        return p.getDecimalValue();
+    }
+
+    private static void expectString(JsonToken value, int index, String field) throws IngestException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw invalid(index, field, "expected a string, got " + BodyInput.describe(value));
+        }
+    }
+
+    static IngestException invalid(int index, String field, String what) {
+        return IngestException.badRequest(index, "event " + index + ": field " + EventRules.quote(field) + ": " + what);
+    }
+
+    static IngestException tooLarge(int index, String field, String what) {
+        return IngestException.tooLarge(index, "event " + index + ": field " + EventRules.quote(field) + ": " + what);
+    }
+}
