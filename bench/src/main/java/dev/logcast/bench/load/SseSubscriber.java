@@ -1,0 +1,297 @@
+package dev.logcast.bench.load;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ByteProcessor;
+
+/**
+ * One SSE connection: sends the GET, reads the response head, undoes chunked framing (RFC 9112 §7.1) and scans the
+ * event stream (WHATWG HTML §9.2.6) a byte at a time through {@link #process(byte)} straight out of Netty's buffers.
+ * It reads only what it needs: {@code id:} values (for {@code Last-Event-ID}), the payload after {@code ~L} in
+ * {@code data:} lines, the first letter of {@code event:} values ({@code overflow}, {@code gap}) and blank lines, which
+ * dispatch. No strings, no JSON, no copies.
+ *
+ * <pre>
+ *   p.addLast(new SseSubscriber(subscribers, state));   // the whole pipeline
+ * </pre>
+ *
+ * <b>Owner:</b> the subscribers' event loop. Not thread-safe.
+ */
+final class SseSubscriber extends ChannelInboundHandlerAdapter implements ByteProcessor {
+
+    private static final int MAX_HEAD_BYTES = 16 * 1024;
+
+    private static final int LINE_START = 0;
+    private static final int NAME = 1;
+    private static final int VALUE_START = 2;
+    private static final int DATA_VALUE = 3;
+    private static final int ID_VALUE = 4;
+    private static final int EVENT_VALUE = 5;
+    private static final int SKIP_LINE = 6;
+
+    private static final byte[] DATA = {'d', 'a', 't', 'a', ':'};
+    private static final byte[] ID = {'i', 'd', ':'};
+    private static final byte[] EVENT = {'e', 'v', 'e', 'n', 't', ':'};
+
+    private static final int CHUNK_SIZE = 0;
+    private static final int CHUNK_EXTENSION = 1;
+    private static final int CHUNK_DATA_END = 2;
+    private static final int CHUNK_LAST = 3;
+
+    private final Subscribers owner;
+    private final SubscriberState state;
+    private final ResponseHead responseHead = new ResponseHead();
+    private ByteBuf head;
+    private boolean inBody;
+    private boolean chunked;
+    private int chunkState;
+    private long chunkSize;
+    private long chunkRemaining;
+
+    private int lineState = LINE_START;
+    private byte[] name;
+    private int namePosition;
+    private int valueState;
+    private final byte[] id = new byte[SubscriberState.MAX_ID_BYTES];
+    private int idLength;
+
+    /** 0: looking for '~'; 1: saw '~'; 2..: hex digits of the payload read so far, plus 2. */
+    private int marker;
+    private long accumulator;
+    private long nonce;
+    private long publisher;
+    private long seq;
+    private long time;
+    private boolean hasPayload;
+    private long readNanos;
+
+    SseSubscriber(Subscribers owner, SubscriberState state) {
+        this.owner = owner;
+        this.state = state;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(owner.subscribeRequest(state)));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        try {
+            readNanos = System.nanoTime();
+            if (inBody) {
+                body(buf, buf.readerIndex(), buf.writerIndex());
+                return;
+            }
+            if (head == null) {
+                head = ctx.alloc().heapBuffer(1024);
+            }
+            head.writeBytes(buf);
+            if (!responseHead.parse(head)) {
+                if (head.readableBytes() > MAX_HEAD_BYTES) {
+                    throw new IllegalStateException("response head over " + MAX_HEAD_BYTES + " bytes");
+                }
+                return;
+            }
+            if (responseHead.status != 200) {
+                owner.onRefused(state, responseHead.status);
+                ctx.close();
+                return;
+            }
+            inBody = true;
+            chunked = responseHead.chunked;
+            owner.onSubscribed(state);
+            body(head, responseHead.bodyStart, head.writerIndex());
+            head.release();
+            head = null;
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (head != null) {
+            head.release();
+            head = null;
+        }
+        owner.onInactive(state, inBody);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        owner.onError(cause);
+        ctx.close();
+    }
+
+    private void body(ByteBuf buf, int from, int to) {
+        if (!chunked) {
+            buf.forEachByte(from, to - from, this);
+            return;
+        }
+        int i = from;
+        while (i < to) {
+            if (chunkRemaining > 0) {
+                int n = (int) Math.min(chunkRemaining, to - i);
+                buf.forEachByte(i, n, this);
+                i += n;
+                chunkRemaining -= n;
+                continue;
+            }
+            byte b = buf.getByte(i++);
+            switch (chunkState) {
+                case CHUNK_SIZE -> {
+                    int d = EventLayout.hexValue((byte) Character.toLowerCase(b));
+                    if (d >= 0) {
+                        chunkSize = chunkSize * 16 + d;
+                    } else if (b == '\n') {
+                        chunkHeaderDone();
+                    } else if (b != '\r') {
+                        chunkState = CHUNK_EXTENSION;
+                    }
+                }
+                case CHUNK_EXTENSION -> {
+                    if (b == '\n') {
+                        chunkHeaderDone();
+                    }
+                }
+                case CHUNK_DATA_END -> {
+                    if (b == '\n') {
+                        chunkState = CHUNK_SIZE;
+                        chunkSize = 0;
+                    }
+                }
+                default -> {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void chunkHeaderDone() {
+        if (chunkSize == 0) {
+            chunkState = CHUNK_LAST;
+        } else {
+            chunkRemaining = chunkSize;
+            chunkState = CHUNK_DATA_END;
+        }
+    }
+
+    @Override
+    public boolean process(byte b) {
+        switch (lineState) {
+            case LINE_START -> lineStart(b);
+            case NAME -> {
+                if (b == name[namePosition]) {
+                    if (++namePosition == name.length) {
+                        lineState = VALUE_START;
+                    }
+                } else {
+                    lineState = b == '\n' ? LINE_START : SKIP_LINE;
+                }
+            }
+            case VALUE_START -> {
+                lineState = valueState;
+                if (b != ' ') {
+                    process(b);
+                }
+            }
+            case DATA_VALUE -> {
+                if (b == '\n') {
+                    lineState = LINE_START;
+                    marker = 0;
+                } else if (!hasPayload) {
+                    scanPayload(b);
+                }
+            }
+            case ID_VALUE -> {
+                if (b == '\n') {
+                    int n = idLength > 0 && id[idLength - 1] == '\r' ? idLength - 1 : idLength;
+                    System.arraycopy(id, 0, state.lastId, 0, n);
+                    state.lastIdLength = n;
+                    lineState = LINE_START;
+                } else if (idLength < id.length) {
+                    id[idLength++] = b;
+                }
+            }
+            case EVENT_VALUE -> {
+                owner.onEventType(b);
+                lineState = b == '\n' ? LINE_START : SKIP_LINE;
+            }
+            default -> {
+                if (b == '\n') {
+                    lineState = LINE_START;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void lineStart(byte b) {
+        switch (b) {
+            case '\n' -> dispatch();
+            case '\r' -> { }
+            case 'd' -> field(DATA, DATA_VALUE);
+            case 'i' -> {
+                idLength = 0;
+                field(ID, ID_VALUE);
+            }
+            case 'e' -> field(EVENT, EVENT_VALUE);
+            default -> lineState = SKIP_LINE;
+        }
+    }
+
+    private void field(byte[] fieldName, int value) {
+        name = fieldName;
+        namePosition = 1;
+        valueState = value;
+        lineState = NAME;
+    }
+
+    private void scanPayload(byte b) {
+        if (marker == 0) {
+            if (b == EventLayout.MARKER) {
+                marker = 1;
+            }
+            return;
+        }
+        if (marker == 1) {
+            marker = b == EventLayout.TAG ? 2 : b == EventLayout.MARKER ? 1 : 0;
+            accumulator = 0;
+            return;
+        }
+        int d = EventLayout.hexValue(b);
+        if (d < 0) {
+            owner.onMalformed();
+            marker = b == EventLayout.MARKER ? 1 : 0;
+            return;
+        }
+        accumulator = accumulator << 4 | d;
+        int digits = ++marker - 2;
+        if (digits == EventLayout.NONCE_DIGITS) {
+            nonce = accumulator;
+            accumulator = 0;
+        } else if (digits == EventLayout.NONCE_DIGITS + EventLayout.PUBLISHER_DIGITS) {
+            publisher = accumulator;
+            accumulator = 0;
+        } else if (digits == EventLayout.NONCE_DIGITS + EventLayout.PUBLISHER_DIGITS + EventLayout.SEQ_DIGITS) {
+            seq = accumulator;
+            accumulator = 0;
+        } else if (digits == EventLayout.PAYLOAD_BYTES - 2) {
+            time = accumulator;
+            hasPayload = true;
+            marker = 0;
+        }
+    }
+
+    private void dispatch() {
+        if (hasPayload) {
+            hasPayload = false;
+            owner.onDelivery(state, nonce, publisher, seq, time, readNanos);
+        }
+        marker = 0;
+    }
+}
