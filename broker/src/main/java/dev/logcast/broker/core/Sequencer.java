@@ -1,5 +1,6 @@
 package dev.logcast.broker.core;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,8 @@ import org.jctools.queues.MpscArrayQueue;
  */
 public final class Sequencer implements Runnable {
     private static final int DRAIN_LIMIT = 256;
+    /** Frames of consecutive batches go into one buffer up to this size. */
+    private static final long BLOCK_BYTES = 16 << 20;
     private static final int SCAN_LIMIT = 65_536;
     private static final int SPINS_BEFORE_PARK = 200;
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -31,7 +34,9 @@ public final class Sequencer implements Runnable {
     private static final int SHARD_BACKLOG_LIMIT = 4096;
 
     private final MpscArrayQueue<Object> ingestQueue;
-    private final MessagePassingQueue.Consumer<Object> handler = this::handle;
+    private final Object[] cycle = new Object[DRAIN_LIMIT];
+    private int cycleCount;
+    private final MessagePassingQueue.Consumer<Object> collector = item -> cycle[cycleCount++] = item;
     private final AtomicLong queuedEvents = new AtomicLong();
     private final long maxQueuedEvents;
     private final Shard[] shards;
@@ -155,7 +160,9 @@ public final class Sequencer implements Runnable {
                     LockSupport.parkNanos(100_000);
                     continue;
                 }
-                int n = ingestQueue.drain(handler, DRAIN_LIMIT);
+                cycleCount = 0;
+                int n = ingestQueue.drain(collector, DRAIN_LIMIT);
+                processCycle();
                 publishPending();
                 if (n > 0) {
                     idle = 0;
@@ -210,34 +217,73 @@ public final class Sequencer implements Runnable {
         return false;
     }
 
-    private void handle(Object item) {
-        if (item instanceof IngestBatch batch) {
-            sequence(batch);
-        } else if (item instanceof ReplayRequest request) {
-            publishPending();
-            answer(request);
-        } else {
-            publishPending();
-            ((Runnable) item).run();
+    /**
+     * Handles one drained cycle in order. Consecutive ingest batches are encoded into one block, so that a
+     * subscriber matching a run of them gets a single write.
+     */
+    private void processCycle() {
+        int i = 0;
+        while (i < cycleCount) {
+            Object item = cycle[i];
+            if (item instanceof IngestBatch) {
+                // consecutive batches share a block, up to BLOCK_BYTES (a single batch may exceed it alone)
+                int end = i;
+                long bytes = 0;
+                long id = lastId;
+                while (end < cycleCount && cycle[end] instanceof IngestBatch batch) {
+                    long batchBytes = 0;
+                    for (byte[] tail : batch.tails) {
+                        batchBytes += SseFrames.frameSize(++id, tail);
+                    }
+                    if (end > i && bytes + batchBytes > BLOCK_BYTES) {
+                        break;
+                    }
+                    bytes += batchBytes;
+                    end++;
+                }
+                sequence(i, end, bytes);
+                i = end;
+            } else {
+                publishPending();
+                if (item instanceof ReplayRequest request) {
+                    answer(request);
+                } else {
+                    ((Runnable) item).run();
+                }
+                i++;
+            }
         }
+        Arrays.fill(cycle, 0, cycleCount, null);
     }
 
-    private void sequence(IngestBatch batch) {
-        int n = batch.events.length;
-        if (pendingCount + n > pending.length) {
-            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + n));
+    /** Sequences the ingest batches {@code cycle[from..to)} into one block of {@code bytes}. */
+    private void sequence(int from, int to, long bytes) {
+        int events = 0;
+        for (int b = from; b < to; b++) {
+            events += ((IngestBatch) cycle[b]).events.length;
         }
-        long first = lastId + 1;
-        for (int i = 0; i < n; i++) {
-            long id = ++lastId;
-            EventRecord record = SseFrames.encode(alloc, id, batch.events[i], batch.tails[i], batch.receivedMillis);
-            ring.append(record);
-            record.frame().retain();
-            pending[pendingCount++] = record;
+        if (pendingCount + events > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + events));
         }
-        batch.assign(first, lastId);
-        queuedEvents.addAndGet(-n);
-        completed.add(batch);
+        ByteBuf block = alloc.directBuffer((int) bytes, (int) bytes);
+        try {
+            for (int b = from; b < to; b++) {
+                IngestBatch batch = (IngestBatch) cycle[b];
+                long first = lastId + 1;
+                for (int i = 0; i < batch.events.length; i++) {
+                    EventRecord record = SseFrames.encodeInto(block, ++lastId, batch.events[i], batch.tails[i],
+                            batch.receivedMillis);
+                    ring.append(record);
+                    record.frame().retain();
+                    pending[pendingCount++] = record;
+                }
+                batch.assign(first, lastId);
+                queuedEvents.addAndGet(-batch.events.length);
+                completed.add(batch);
+            }
+        } finally {
+            block.release();
+        }
     }
 
     private void publishPending() {

@@ -37,7 +37,8 @@ public final class Shard {
     private volatile long delivered;
     private long deliveredLocal;
 
-    Shard(int index, EventLoop loop) {
+    /** A shard on {@code loop}; the broker makes one per I/O loop ({@link BrokerCore}), benchmarks their own. */
+    public Shard(int index, EventLoop loop) {
         this.index = index;
         this.loop = loop;
     }
@@ -109,7 +110,8 @@ public final class Shard {
         return delivered;
     }
 
-    private void drain() {
+    /** One drain run: deliver up to {@code DRAIN_LIMIT} queued items, then flush. On the loop. */
+    void drain() {
         drainScheduled.set(0);
         shardQueue.drain(applier, DRAIN_LIMIT);
         flushDirty();
@@ -129,29 +131,29 @@ public final class Shard {
         }
     }
 
-    /** Delivers one batch to every live member whose filter matches. Members are not removed meanwhile: a member
-     * that fails stops being live and removes itself in a later task. */
+    /**
+     * Delivers one batch to every live member. Members are not removed meanwhile: a member that fails stops being
+     * live and leaves in a later task.
+     */
     private void deliver(EventBatch batch) {
         try {
             EventRecord[] records = batch.records;
             int count = batch.count;
+            long lastId = batch.lastId();
             ShardMember[] ms = members;
             int n = memberCount;
-            for (int r = 0; r < count; r++) {
-                EventRecord record = records[r];
-                for (int i = 0; i < n; i++) {
-                    ShardMember m = ms[i];
-                    if (m.live && m.filter.matches(record.event()) && m.deliver(record)) {
-                        deliveredLocal++;
-                        if (!m.dirty) {
-                            markDirty(m);
-                        }
-                    }
-                }
-            }
-            long lastId = batch.lastId();
             for (int i = 0; i < n; i++) {
                 ShardMember m = ms[i];
+                if (!m.live) {
+                    continue;
+                }
+                int delivered = m.deliverBatch(records, count);
+                if (delivered > 0) {
+                    deliveredLocal += delivered;
+                    if (!m.dirty) {
+                        markDirty(m);
+                    }
+                }
                 if (m.live) {
                     m.batchSeen(lastId);
                 }

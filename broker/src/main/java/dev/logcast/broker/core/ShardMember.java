@@ -25,6 +25,23 @@ public abstract class ShardMember {
     }
 
     /**
+     * The events of one batch, in id order, while live. The default matches each and calls {@link #deliver};
+     * stream subscribers write runs of adjoining frames as one slice instead.
+     *
+     * @return how many events were delivered (and need a flush at the end of the run)
+     */
+    protected int deliverBatch(EventRecord[] records, int count) {
+        int delivered = 0;
+        for (int i = 0; i < count && live; i++) {
+            EventRecord record = records[i];
+            if (filter.matches(record.event()) && deliver(record)) {
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    /**
      * One matching event while live. The member takes its own reference to the frame if it keeps or writes it.
      *
      * @return {@code true} if something was written that needs a flush at the end of the batch

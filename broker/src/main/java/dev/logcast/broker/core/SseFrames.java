@@ -44,21 +44,67 @@ public final class SseFrames {
                 + capBytes + "}\n\n");
     }
 
+    /** The size of an event's frame with this id and JSON tail. */
+    static int frameSize(long id, byte[] tail) {
+        int idLength = decimalLength(id);
+        return ID.length + idLength + DATA_ID.length + idLength + AFTER_ID.length + tail.length + END.length;
+    }
+
     /**
-     * Encodes the event's frame: {@code id: <id>\ndata: {"id":"<id>",<tail>\n\n}.
+     * Encodes the event's frame, {@code id: <id>\ndata: {"id":"<id>",<tail>\n\n}, at the end of {@code block},
+     * and returns its record, whose frame is a retained slice of the block.
      *
      * @param tail the event's JSON after its id member, from {@link dev.logcast.protocol.EventJson#encodeTail}
      */
-    static EventRecord encode(ByteBufAllocator alloc, long id, LogEvent event, byte[] tail, long receivedMillis) {
-        byte[] idText = Long.toUnsignedString(id).getBytes(StandardCharsets.US_ASCII);
-        int size = ID.length + idText.length + DATA_ID.length + idText.length + AFTER_ID.length + tail.length
-                + END.length;
-        ByteBuf frame = alloc.directBuffer(size, size);
-        frame.writeBytes(ID).writeBytes(idText).writeBytes(DATA_ID).writeBytes(idText).writeBytes(AFTER_ID)
-                .writeBytes(tail).writeBytes(END);
-        int jsonOffset = ID.length + idText.length + DATA_PREFIX;
+    static EventRecord encodeInto(ByteBuf block, long id, LogEvent event, byte[] tail, long receivedMillis) {
+        int start = block.writerIndex();
+        block.writeBytes(ID);
+        writeDecimal(block, id);
+        block.writeBytes(DATA_ID);
+        writeDecimal(block, id);
+        block.writeBytes(AFTER_ID).writeBytes(tail).writeBytes(END);
+        int size = block.writerIndex() - start;
+        int jsonOffset = ID.length + decimalLength(id) + DATA_PREFIX;
         int jsonLength = size - jsonOffset - END.length;
-        return new EventRecord(id, event, frame, jsonOffset, jsonLength, receivedMillis);
+        return new EventRecord(id, event, block, start, block.retainedSlice(start, size), jsonOffset, jsonLength,
+                receivedMillis);
+    }
+
+    /** Encodes one frame into a block of its own. */
+    static EventRecord encode(ByteBufAllocator alloc, long id, LogEvent event, byte[] tail, long receivedMillis) {
+        int size = frameSize(id, tail);
+        ByteBuf block = alloc.directBuffer(size, size);
+        try {
+            return encodeInto(block, id, event, tail, receivedMillis);
+        } finally {
+            block.release();
+        }
+    }
+
+    private static int decimalLength(long v) {
+        if (v < 0) {
+            return Long.toUnsignedString(v).length();
+        }
+        int length = 1;
+        for (long x = v; x >= 10; x /= 10) {
+            length++;
+        }
+        return length;
+    }
+
+    private static void writeDecimal(ByteBuf buf, long v) {
+        if (v < 0) {
+            buf.writeCharSequence(Long.toUnsignedString(v), java.nio.charset.StandardCharsets.US_ASCII);
+            return;
+        }
+        int length = decimalLength(v);
+        int end = buf.writerIndex() + length;
+        buf.ensureWritable(length);
+        for (int i = end - 1; i >= end - length; i--) {
+            buf.setByte(i, (byte) ('0' + (v % 10)));
+            v /= 10;
+        }
+        buf.writerIndex(end);
     }
 
     private static ByteBuf ascii(ByteBufAllocator alloc, String text) {

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Owner:</b> the channel's event loop, which is its shard's loop. Not thread-safe.
  */
-final class StreamSubscriber extends ShardMember {
+public final class StreamSubscriber extends ShardMember {
     private static final int REPLAY_CHUNK_EVENTS = 512;
     /** Force the close this long after an overflow if the client does not read the overflow event. */
     private static final long OVERFLOW_CLOSE_MS = 2_000;
@@ -44,8 +44,12 @@ final class StreamSubscriber extends ShardMember {
     private long cursorForReplay;
     private boolean closing;
 
-    StreamSubscriber(Channel channel, Shard shard, Sequencer sequencer, EventFilter filter, long maxPendingBytes,
-                     int ticksPerHeartbeat, boolean gzip, BrokerMetrics metrics) {
+    /**
+     * A subscriber for {@code channel}, whose event loop must be {@code shard}'s. {@link StreamService} makes them;
+     * benchmarks too.
+     */
+    public StreamSubscriber(Channel channel, Shard shard, Sequencer sequencer, EventFilter filter,
+                            long maxPendingBytes, int ticksPerHeartbeat, boolean gzip, BrokerMetrics metrics) {
         super(filter);
         this.channel = channel;
         this.shard = shard;
@@ -57,7 +61,7 @@ final class StreamSubscriber extends ShardMember {
     }
 
     /** Joins the shard: live at once, or after replaying from {@code afterId} / the last {@code tail} events. */
-    void start(long afterId, long tail, boolean replay) {
+    public void start(long afterId, long tail, boolean replay) {
         assert channel.eventLoop().inEventLoop();
         shard.add(this);
         metrics.subscriberAdded();
@@ -74,27 +78,66 @@ final class StreamSubscriber extends ShardMember {
                 Math.max(64 * 1024, maxPendingBytes / 4), false));
     }
 
+    /**
+     * Writes the matching events of a batch. Frames of one sequencer cycle lie back to back in one block, so each
+     * run of adjoining matches goes out as a single retained slice: a subscriber that matches a whole batch costs
+     * one write, not one per event.
+     */
+    @Override
+    protected int deliverBatch(EventRecord[] records, int count) {
+        int delivered = 0;
+        int runStart = -1;
+        for (int i = 0; i < count; i++) {
+            EventRecord record = records[i];
+            if (filter.matches(record.event())) {
+                if (runStart >= 0 && !records[i - 1].adjoins(record)) {
+                    if (!writeRun(records[runStart], records[i - 1])) {
+                        return delivered - (i - runStart);
+                    }
+                    runStart = i;
+                } else if (runStart < 0) {
+                    runStart = i;
+                }
+                delivered++;
+            } else if (runStart >= 0) {
+                if (!writeRun(records[runStart], records[i - 1])) {
+                    return delivered - (i - runStart);
+                }
+                runStart = -1;
+            }
+        }
+        if (runStart >= 0 && !writeRun(records[runStart], records[count - 1])) {
+            return delivered - (count - runStart);
+        }
+        return delivered;
+    }
+
     @Override
     protected boolean deliver(EventRecord record) {
-        ByteBuf frame = record.frame();
+        return writeRun(record, record);
+    }
+
+    /** Writes the frames from {@code first} to {@code last} (adjoining in one block); false on overflow. */
+    private boolean writeRun(EventRecord first, EventRecord last) {
+        int length = last.blockOffset() + last.frameBytes() - first.blockOffset();
         if (gzip) {
             if (gzipBatch == null) {
                 gzipBatch = channel.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
             }
-            if (gzipBatch.readableBytes() + channel.unsafe().outboundBuffer().totalPendingWriteBytes()
-                    + frame.readableBytes() > maxPendingBytes) {
+            if (gzipBatch.readableBytes() + channel.unsafe().outboundBuffer().totalPendingWriteBytes() + length
+                    > maxPendingBytes) {
                 overflow();
                 return false;
             }
-            gzipBatch.addComponent(true, frame.retainedDuplicate());
+            gzipBatch.addComponent(true, first.block().retainedSlice(first.blockOffset(), length));
         } else {
-            if (channel.bytesBeforeUnwritable() < frame.readableBytes()) {
+            if (channel.bytesBeforeUnwritable() < length) {
                 overflow();
                 return false;
             }
-            channel.write(frame.retainedDuplicate(), channel.voidPromise());
+            channel.write(first.block().retainedSlice(first.blockOffset(), length), channel.voidPromise());
         }
-        lastSentId = record.id();
+        lastSentId = last.id();
         return true;
     }
 
