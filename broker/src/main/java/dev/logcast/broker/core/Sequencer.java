@@ -23,6 +23,7 @@ import org.jctools.queues.MpscArrayQueue;
  * {@link #offer(IngestBatch)}, {@link #requestReplay}, {@link #execute} and the read-only gauges.
  */
 public final class Sequencer implements Runnable {
+    private static final System.Logger LOG = System.getLogger(Sequencer.class.getName());
     private static final int DRAIN_LIMIT = 256;
     /** Frames of consecutive batches go into one buffer up to this size. */
     private static final long BLOCK_BYTES = 16 << 20;
@@ -93,7 +94,9 @@ public final class Sequencer implements Runnable {
             return false;
         }
         int n = batch.size();
-        if (queuedEvents.addAndGet(n) > maxQueuedEvents && queuedEvents.get() != n) {
+        long queued = queuedEvents.addAndGet(n);
+        // a single batch larger than the bound is let through when nothing else waits
+        if (queued > maxQueuedEvents && queued != n) {
             queuedEvents.addAndGet(-n);
             return false;
         }
@@ -162,8 +165,14 @@ public final class Sequencer implements Runnable {
                 }
                 cycleCount = 0;
                 int n = ingestQueue.drain(collector, DRAIN_LIMIT);
-                processCycle();
-                publishPending();
+                try {
+                    processCycle();
+                    publishPending();
+                } catch (RuntimeException | Error e) {
+                    // never let the one ordering thread die: what failed is answered 503, the rest goes on
+                    LOG.log(System.Logger.Level.ERROR, "sequencer cycle failed", e);
+                    recoverCycle();
+                }
                 if (n > 0) {
                     idle = 0;
                     continue;
@@ -254,6 +263,24 @@ public final class Sequencer implements Runnable {
             }
         }
         Arrays.fill(cycle, 0, cycleCount, null);
+    }
+
+    /** After a failed cycle: drop the batches that got no ids, publish what was sequenced. */
+    private void recoverCycle() {
+        for (int i = 0; i < cycleCount; i++) {
+            if (cycle[i] instanceof IngestBatch batch && batch.lastId() == 0) {
+                queuedEvents.addAndGet(-batch.size());
+                batch.onDropped();
+            }
+        }
+        Arrays.fill(cycle, 0, cycleCount, null);
+        try {
+            publishPending();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "publishing after a failed cycle failed", e);
+            pendingCount = 0;
+            completed.clear();
+        }
     }
 
     /** Sequences the ingest batches {@code cycle[from..to)} into one block of {@code bytes}. */

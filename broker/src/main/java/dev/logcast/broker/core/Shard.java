@@ -17,6 +17,7 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
  * Members are added and removed on the loop only.
  */
 public final class Shard {
+    private static final System.Logger LOG = System.getLogger(Shard.class.getName());
     /** Queue items drained per run before the loop gets back to its I/O. */
     private static final int DRAIN_LIMIT = 64;
 
@@ -122,12 +123,17 @@ public final class Shard {
     }
 
     private void apply(Object item) {
-        if (item instanceof EventBatch batch) {
-            deliver(batch);
-        } else if (item instanceof ReplayChunk chunk) {
-            chunk.member().onReplayChunk(chunk);
-        } else {
-            ((Runnable) item).run();
+        try {
+            if (item instanceof EventBatch batch) {
+                deliver(batch);
+            } else if (item instanceof ReplayChunk chunk) {
+                chunk.member().onReplayChunk(chunk);
+            } else {
+                ((Runnable) item).run();
+            }
+        } catch (RuntimeException e) {
+            // one failing member must not stop the shard
+            LOG.log(System.Logger.Level.ERROR, "shard " + index + " failed to apply " + item.getClass().getSimpleName(), e);
         }
     }
 
@@ -147,7 +153,15 @@ public final class Shard {
                 if (!m.live) {
                     continue;
                 }
-                int delivered = m.deliverBatch(records, count);
+                int delivered;
+                try {
+                    delivered = m.deliverBatch(records, count);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "delivery to a member failed; it stops receiving", e);
+                    m.live = false;
+                    m.onShutdown();
+                    continue;
+                }
                 if (delivered > 0) {
                     deliveredLocal += delivered;
                     if (!m.dirty) {
