@@ -57,7 +57,6 @@ final class EventReader {
         if (attrCount > 0) {
             attrKeys = Arrays.copyOf(keys, attrCount);
             attrValues = Arrays.copyOf(values, attrCount);
-            Arrays.fill(values, 0, attrCount, null);
         }
         return new LogEvent(ts, level, type, source, branch, msg, attrKeys, attrValues);
     }

@@ -296,7 +296,8 @@ class NativeDecoderTest {
     /** Bytes that are not UTF-8, or not the UTF-8 JSON the contract takes. */
     static Stream<Arguments> badBytes() {
         return Stream.of(
-                arguments("stray continuation byte", bytes("{\"msg\":\"", 0x80, "\"}"), "not valid UTF-8 at byte offset 8"),
+                arguments("stray continuation byte", bytes("{\"msg\":\"", 0x80, "\"}"),
+                        "body is not valid UTF-8 at byte offset 8"),
                 arguments("0xFF", bytes("{\"msg\":\"a", 0xFF, "\"}"), "byte offset 9"),
                 arguments("overlong slash", bytes("{\"msg\":\"", 0xC0, 0xAF, "\"}"), "byte offset 8"),
                 arguments("overlong NUL", bytes("{\"msg\":\"", 0xC0, 0x80, "\"}"), "byte offset 8"),
