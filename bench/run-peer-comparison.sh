@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Peer comparison: every scenario runs against nginx+nchan, then against logcast, each started fresh for it, with the
+# same load generator (bench/target/logcast-bench.jar); prints logcast/nchan for each figure. Loopback only.
+# What each scenario measures: docs/benchmarks.md.
+#
+# Usage: bench/run-peer-comparison.sh [scenario ...]      scenarios: a b c d e f (default: all)
+#
+# Environment:
+#   TARGETS            which brokers to run, in order (default: "nchan logcast")
+#   DURATION, WARMUP   measured window and warm-up of each run (default: 10s, 2s)
+#   LOGCAST_PORT       port for the logcast under test (default: 17070; must be free)
+#   LOGCAST_CMD        command that starts logcast in the foreground, given `serve --port P --data.dir D ...` as
+#                      arguments (default: bin/logcast); it must exec the broker so its pid is the broker's
+#   LOGCAST_ARGS       extra `serve` flags (default: --auth.mode none, as nchan runs without auth)
+#   PIN                1 (default): broker on CPU 1, load generator on CPU 0, as the nchan setup assumes; 0: no pinning
+#   LOADER_JAVA_OPTS   JVM options of the load generator (default: -Xms1g -Xmx2g)
+#   SKIP_BUILD         1: use the jars as they are
+#   OUT                directory for each run's table and JSON (default: bench/target/peer-comparison)
+set -euo pipefail
+
+repo="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
+shared="$(cd -- "$repo/../shared" && pwd -P)"
+nchan="$shared/peers/nchan"
+jar="$repo/bench/target/logcast-bench.jar"
+out="${OUT:-$repo/bench/target/peer-comparison}"
+targets="${TARGETS:-nchan logcast}"
+duration="${DURATION:-10s}"
+warmup="${WARMUP:-2s}"
+logcast_port="${LOGCAST_PORT:-17070}"
+logcast_args="${LOGCAST_ARGS:---auth.mode none}"
+pin="${PIN:-1}"
+loader_opts="${LOADER_JAVA_OPTS:--Xms1g -Xmx2g}"
+scenarios=("$@")
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(a b c d e f)
+
+log() { printf '[peer-comparison] %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+alive() { local s; s="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1; [[ -n $s && $s != Z* ]]; }
+
+# Scenario flags for the load generator (the same for both brokers) and the figures compared for it.
+scenario_args() {
+  local common=(--duration "$duration" --warmup "$warmup")
+  case "$1" in
+    a) echo "${common[*]} --subscribers 100 --publishers 4 --rate 2000 --events-per-post 1 --inflight 8" ;;
+    b) echo "${common[*]} --subscribers 1000 --publishers 4 --rate 0 --events-per-post 1 --inflight 2" ;;
+    c) echo "${common[*]} --subscribers 1000 --publishers 4 --rate 0 --events-per-post 100 --inflight 1" ;;
+    d) echo "${common[*]} --idle --subscribers 10000" ;;
+    e) echo "${common[*]} --subscribers 0 --publishers 4 --rate 0 --events-per-post 1 --inflight 8" ;;
+    f) echo "${common[*]} --subscribers 0 --publishers 4 --rate 0 --events-per-post 100 --inflight 2" ;;
+    *) die "unknown scenario '$1' (a b c d e f)" ;;
+  esac
+}
+scenario_figures() {
+  case "$1" in
+    a) echo "deliveredPerSec expectedDeliveries delivered lost latencyP50Us latencyP99Us latencyP999Us serverCpuPct serverRssMaxKiB" ;;
+    b|c) echo "publishedPerSec deliveredPerSec lost latencyP50Us latencyP99Us serverCpuPct serverRssMaxKiB" ;;
+    d) echo "openAtEnd rssPerStreamBytes serverRssKiB serverCpuPct" ;;
+    e|f) echo "publishedPerSec serverCpuPct serverRssMaxKiB" ;;
+  esac
+}
+scenario_title() {
+  case "$1" in
+    a) echo "(a) 100 subscribers, 2,000 events/s, 1 event/POST" ;;
+    b) echo "(b) 1,000 subscribers, max rate, 1 event/POST" ;;
+    c) echo "(c) 1,000 subscribers, max rate, 100 events/POST (nchan: 100 POSTs)" ;;
+    d) echo "(d) 10,000 idle streams" ;;
+    e) echo "(e) ingest only, 1 event/POST, 4 connections" ;;
+    f) echo "(f) ingest only, 100 events/POST (nchan: 100 POSTs), 4 connections" ;;
+  esac
+}
+
+ensure_nchan() {
+  if [[ -x /usr/sbin/nginx && -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
+    return
+  fi
+  [[ $(id -u) -eq 0 ]] || die "nginx-light and libnginx-mod-nchan are missing and installing them needs root"
+  log "installing nginx-light and libnginx-mod-nchan (policy-rc.d keeps the package from starting nginx)"
+  local own_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light libnginx-mod-nchan >/dev/null
+  if [[ $own_policy -eq 1 ]]; then
+    rm -f /usr/sbin/policy-rc.d
+  fi
+}
+
+build() {
+  if [[ ${SKIP_BUILD:-0} == 1 && -f $jar ]]; then
+    return
+  fi
+  log "building the broker and the bench jar"
+  (cd "$repo" && mvn -q -B -pl bench -am -Dmaven.test.skip=true package)
+  [[ -f $jar ]] || die "no $jar after the build"
+}
+
+pinned() {  # pinned CPU COMMAND...
+  local cpu="$1"; shift
+  if [[ $pin == 1 && $(nproc) -ge 2 ]]; then
+    taskset -c "$cpu" "$@"
+  else
+    "$@"
+  fi
+}
+
+server_pid=""
+logcast_data=""
+
+start_nchan() {
+  local started
+  if [[ -s /tmp/logcast-peer-nchan/nginx.pid ]] && alive "$(cat /tmp/logcast-peer-nchan/nginx.pid)"; then
+    die "nchan is already running (pid $(cat /tmp/logcast-peer-nchan/nginx.pid)); stop it with $nchan/stop.sh so each run starts fresh"
+  fi
+  started="$(pinned 1 "$nchan/start.sh")" || die "nchan did not start"
+  server_pid="$(tail -n 1 <<<"$started")"
+  curl -fsS --max-time 2 http://127.0.0.1:18080/healthz >/dev/null || die "nchan does not answer /healthz"
+}
+
+stop_nchan() {
+  "$nchan/stop.sh" 2>/dev/null || true
+  server_pid=""
+}
+
+start_logcast() {
+  if curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$logcast_port/healthz"; then
+    die "something already listens on 127.0.0.1:$logcast_port; set LOGCAST_PORT to a free port"
+  fi
+  logcast_data="$(mktemp -d /tmp/logcast-bench-data.XXXXXX)"
+  local cmd
+  if [[ -n ${LOGCAST_CMD:-} ]]; then
+    read -r -a cmd <<<"$LOGCAST_CMD"
+  else
+    cmd=("$repo/bin/logcast")
+  fi
+  # shellcheck disable=SC2086
+  pinned 1 "${cmd[@]}" serve --port "$logcast_port" --data.dir "$logcast_data" $logcast_args \
+    >"$out/logcast-$1.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do
+    if curl -fs --max-time 1 -o /dev/null "http://127.0.0.1:$logcast_port/healthz"; then
+      return 0
+    fi
+    alive "$server_pid" || break
+    sleep 0.2
+  done
+  log "logcast did not answer /healthz on port $logcast_port; its log:"
+  tail -n 20 "$out/logcast-$1.log" >&2 || true
+  stop_logcast
+  return 1
+}
+
+stop_logcast() {
+  if [[ -n $server_pid ]] && alive "$server_pid"; then
+    kill -TERM "$server_pid"
+    for _ in $(seq 1 150); do
+      alive "$server_pid" || break
+      sleep 0.1
+    done
+    if alive "$server_pid"; then
+      log "logcast $server_pid did not exit 15 s after SIGTERM; sending SIGKILL"
+      kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  [[ -n $logcast_data ]] && rm -rf -- "$logcast_data"
+  logcast_data=""
+}
+
+cleanup() {
+  if [[ -n $server_pid ]]; then
+    if [[ -n $logcast_data ]]; then stop_logcast; else stop_nchan; fi
+  fi
+}
+trap cleanup EXIT
+
+run_one() {  # run_one SCENARIO TARGET
+  local scenario="$1" target="$2" port args
+  if [[ $target == nchan ]]; then
+    start_nchan
+    port=18080
+  else
+    start_logcast "$scenario" || { log "($scenario) logcast: not run"; return 0; }
+    port="$logcast_port"
+  fi
+  read -r -a args <<<"$(scenario_args "$scenario")"
+  log "($scenario) $target, server pid $server_pid: loadgen --target $target --port $port ${args[*]}"
+  # shellcheck disable=SC2086
+  if pinned 0 java $loader_opts -jar "$jar" --target "$target" --port "$port" --server-pid "$server_pid" --json \
+      "${args[@]}" >"$out/$scenario-$target.txt" 2>&1; then
+    grep -v '^{' "$out/$scenario-$target.txt" >&2
+    grep '^{' "$out/$scenario-$target.txt" | tail -n 1 >"$out/$scenario-$target.json"
+  else
+    log "($scenario) $target: the load generator failed:"
+    cat "$out/$scenario-$target.txt" >&2
+  fi
+  if [[ $target == nchan ]]; then stop_nchan; else stop_logcast; fi
+}
+
+figure() {  # figure FILE KEY -> the value, or "-"
+  local v=""
+  [[ -f $1 ]] && v="$(grep -o "\"$2\":[^,}]*" "$1" | head -n 1 | cut -d: -f2)"
+  [[ -n $v && $v != null ]] && echo "$v" || echo "-"
+}
+
+summary() {
+  printf '\n%-44s %-20s %14s %14s %10s\n' "scenario" "figure" "nchan" "logcast" "lc/nchan"
+  local s f n l ratio
+  for s in "${scenarios[@]}"; do
+    for f in $(scenario_figures "$s"); do
+      n="$(figure "$out/$s-nchan.json" "$f")"
+      l="$(figure "$out/$s-logcast.json" "$f")"
+      ratio="$(awk -v n="$n" -v l="$l" 'BEGIN { if (n == "-" || l == "-" || n + 0 == 0) print "-"; else printf "%.2f", l / n }')"
+      printf '%-44s %-20s %14s %14s %10s\n' "$(scenario_title "$s")" "$f" "$n" "$l" "$ratio"
+    done
+  done
+  printf '\nHigher is better for */s figures, lower for latency, CPU and RSS. Runs: %s\n' "$out"
+}
+
+mkdir -p "$out"
+for s in "${scenarios[@]}"; do scenario_args "$s" >/dev/null; done
+ensure_nchan
+build
+# 10,000 streams need as many descriptors in the load generator (nginx raises its own limit in start.sh)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+[[ $(ulimit -n) == unlimited || $(ulimit -n) -ge 10100 ]] || log "ulimit -n is $(ulimit -n): scenario (d) needs 10,100"
+
+for s in "${scenarios[@]}"; do
+  for t in $targets; do
+    rm -f "$out/$s-$t.json" "$out/$s-$t.txt"
+    run_one "$s" "$t"
+  done
+done
+summary | tee "$out/summary.txt"
