@@ -23,6 +23,7 @@ public final class LogcastCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     public static void main(String[] args) {
+        LogFormat.install();
         System.exit(commandLine(System.getenv(), ServeCommand::startBroker, ServeCommand::handleTermAndInt)
                 .execute(args));
     }
