@@ -8,10 +8,11 @@
 # Environment:
 #   TARGETS            which brokers to run, in order (default: "nchan logcast")
 #   DURATION, WARMUP   measured window and warm-up of each run (default: 10s, 2s)
-#   LOGCAST_PORT       port for the logcast under test (default: 17070; must be free)
-#   LOGCAST_CMD        command that starts logcast in the foreground, given `serve --port P --data.dir D ...` as
+#   BROKER_PORT        port for the logcast under test (default: 17070; must be free)
+#   BROKER_CMD         command that starts logcast in the foreground, given `serve --port P --data.dir D ...` as
 #                      arguments (default: bin/logcast); it must exec the broker so its pid is the broker's
-#   LOGCAST_ARGS       extra `serve` flags (default: --auth.mode none, as nchan runs without auth)
+#   BROKER_ARGS        extra `serve` flags (default: --auth.mode none, as nchan runs without auth)
+#   (not LOGCAST_*: logcast reads every LOGCAST_<KEY> variable as configuration and stops on unknown keys)
 #   PIN                1 (default): broker on CPU 1, load generator on CPU 0, as the nchan setup assumes; 0: no pinning
 #   LOADER_JAVA_OPTS   JVM options of the load generator (default: -Xms1g -Xmx2g)
 #   SKIP_BUILD         1: use the jars as they are
@@ -26,8 +27,8 @@ out="${OUT:-$repo/bench/target/peer-comparison}"
 targets="${TARGETS:-nchan logcast}"
 duration="${DURATION:-10s}"
 warmup="${WARMUP:-2s}"
-logcast_port="${LOGCAST_PORT:-17070}"
-logcast_args="${LOGCAST_ARGS:---auth.mode none}"
+logcast_port="${BROKER_PORT:-17070}"
+logcast_args="${BROKER_ARGS:---auth.mode none}"
 pin="${PIN:-1}"
 loader_opts="${LOADER_JAVA_OPTS:--Xms1g -Xmx2g}"
 scenarios=("$@")
@@ -126,18 +127,21 @@ stop_nchan() {
 
 start_logcast() {
   if curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$logcast_port/healthz"; then
-    die "something already listens on 127.0.0.1:$logcast_port; set LOGCAST_PORT to a free port"
+    die "something already listens on 127.0.0.1:$logcast_port; set BROKER_PORT to a free port"
   fi
   logcast_data="$(mktemp -d /tmp/logcast-bench-data.XXXXXX)"
   local cmd
-  if [[ -n ${LOGCAST_CMD:-} ]]; then
-    read -r -a cmd <<<"$LOGCAST_CMD"
+  if [[ -n ${BROKER_CMD:-} ]]; then
+    read -r -a cmd <<<"$BROKER_CMD"
   else
     cmd=("$repo/bin/logcast")
   fi
+  if [[ $pin == 1 && $(nproc) -ge 2 ]]; then
+    cmd=(taskset -c 1 "${cmd[@]}")
+  fi
+  # a simple command in the background: $! is its pid, and taskset and bin/logcast exec, so it is the JVM's
   # shellcheck disable=SC2086
-  pinned 1 "${cmd[@]}" serve --port "$logcast_port" --data.dir "$logcast_data" $logcast_args \
-    >"$out/logcast-$1.log" 2>&1 &
+  "${cmd[@]}" serve --port "$logcast_port" --data.dir "$logcast_data" $logcast_args >"$out/logcast-$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
     if curl -fs --max-time 1 -o /dev/null "http://127.0.0.1:$logcast_port/healthz"; then

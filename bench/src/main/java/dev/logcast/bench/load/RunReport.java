@@ -54,18 +54,19 @@ public final class RunReport {
                     num("publishers"), num("eventsPerPost"), rateText(), num("inflight"), num("eventBytes"));
             out.printf("  window            %s s after %s s warm-up%n", num("windowSeconds"), num("warmupSeconds"));
             out.printf("  published         %s events/s in window; %s sent, %s acked, %s rejected, %s errors, "
-                            + "%s unanswered%n", num("publishedPerSec"), num("sent"), num("acked"), num("rejected"),
-                    num("errors"), num("unanswered"));
-            out.printf("  delivered         %s events/s in window (sum over subscribers); %s of %s expected%n",
-                    num("deliveredPerSec"), num("delivered"), num("expectedDeliveries"));
-            out.printf("  integrity         lost %s, duplicated %s, reordered %s, foreign %s, malformed %s%n",
-                    num("lost"), num("duplicated"), num("reordered"), num("foreign"), num("malformed"));
-            out.printf("  streams           reconnects %s, overflow events %s, gap events %s, open at end %s; "
-                    + "publisher reconnects %s%n", num("subscriberReconnects"), num("overflows"), num("gaps"),
-                    num("openAtEnd"), num("publisherReconnects"));
-            out.printf("  latency (us)      p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%s samples)%n",
-                    num("latencyP50Us"), num("latencyP90Us"), num("latencyP99Us"), num("latencyP999Us"),
-                    num("latencyMaxUs"), num("latencySamples"));
+                            + "%s unanswered, %s reconnects%n", num("publishedPerSec"), num("sent"), num("acked"),
+                    num("rejected"), num("errors"), num("unanswered"), num("publisherReconnects"));
+            if (figures.get("subscribers") instanceof Integer n && n > 0) {
+                out.printf("  delivered         %s events/s in window (sum over subscribers); %s of %s expected%n",
+                        num("deliveredPerSec"), num("delivered"), num("expectedDeliveries"));
+                out.printf("  integrity         lost %s, duplicated %s, reordered %s, foreign %s, malformed %s%n",
+                        num("lost"), num("duplicated"), num("reordered"), num("foreign"), num("malformed"));
+                out.printf("  streams           reconnects %s, overflow events %s, gap events %s, open at end %s%n",
+                        num("subscriberReconnects"), num("overflows"), num("gaps"), num("openAtEnd"));
+                out.printf("  latency (us)      p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%s samples)%n",
+                        num("latencyP50Us"), num("latencyP90Us"), num("latencyP99Us"), num("latencyP999Us"),
+                        num("latencyMaxUs"), num("latencySamples"));
+            }
             out.printf("  server            CPU %s %% of one core, RSS %s KiB (peak %s KiB)%n", num("serverCpuPct"),
                     num("serverRssKiB"), num("serverRssMaxKiB"));
         }

@@ -38,6 +38,7 @@ final class Subscribers {
 
     private long timeBase;
     private long warmupEnd = Long.MAX_VALUE;
+    private boolean connecting;
     private int nextToConnect;
     private int connectsInProgress;
     private int subscribed;
@@ -74,6 +75,7 @@ final class Subscribers {
     /** Opens every subscriber; completes with how many got a 200 once each first attempt has settled. */
     CompletableFuture<Integer> connectAll() {
         loop.execute(() -> {
+            connecting = true;
             settledCheck();
             connectMore();
         });
@@ -155,7 +157,8 @@ final class Subscribers {
     }
 
     private void connectMore() {
-        while (connectsInProgress < config.connectInFlight() && nextToConnect < states.length && !closing) {
+        while (connecting && connectsInProgress < config.connectInFlight() && nextToConnect < states.length
+                && !closing) {
             connectsInProgress++;
             connect(states[nextToConnect++]);
         }
