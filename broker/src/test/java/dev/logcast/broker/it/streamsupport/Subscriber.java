@@ -48,18 +48,38 @@ public final class Subscriber implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true) {
             long left = deadline - System.nanoTime();
-            SseClient.Event e = left > 0 ? client.nextMessage(TimeUnit.NANOSECONDS.toMillis(left) + 1) : null;
+            SseClient.Event e = null;
+            while (e == null && left > 0) {
+                boolean closed = client.isClosedByServer();
+                e = client.nextMessage(Math.min(100, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+                if (e == null && closed) {
+                    break; // everything the broker sent before closing is parsed: nothing more can come
+                }
+                left = deadline - System.nanoTime();
+            }
             if (e == null) {
-                SseClient.Event last = out.isEmpty() ? null : out.get(out.size() - 1);
                 throw new AssertionError("subscriber ?" + query + " got " + out.size() + " messages, the last "
-                        + (last == null ? "none" : "id " + last.id()) + ", not through id " + lastId + " within "
-                        + timeoutMs + " ms" + (client.isClosedByServer() ? " (closed by the broker)" : ""));
+                        + describeLast(out) + ", not through id " + lastId + " within " + timeoutMs + " ms"
+                        + (client.isClosedByServer() ? " (closed by the broker)" : ""));
             }
             out.add(e);
             if (e.id() != null && "message".equals(e.event()) && Long.parseUnsignedLong(e.id()) >= lastId) {
                 return out;
             }
         }
+    }
+
+    /** "event id N" for the last log event, and what came after it when that was another kind of message. */
+    private static String describeLast(List<SseClient.Event> out) {
+        String lastId = "none";
+        for (SseClient.Event e : out) {
+            if ("message".equals(e.event())) {
+                lastId = e.id();
+            }
+        }
+        SseClient.Event last = out.isEmpty() ? null : out.get(out.size() - 1);
+        return "event id " + lastId + (last == null || "message".equals(last.event()) ? ""
+                : " followed by \"event: " + last.event() + "\" " + last.data());
     }
 
     /** The log events through {@code lastId}, every one checked for framing. */

@@ -1,0 +1,154 @@
+package dev.logcast.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.logcast.broker.it.streamsupport.Json;
+import dev.logcast.broker.it.streamsupport.LogSpec;
+import dev.logcast.broker.it.streamsupport.Metrics;
+import dev.logcast.broker.it.streamsupport.Publisher;
+import dev.logcast.broker.it.streamsupport.RawHttp;
+import dev.logcast.broker.it.streamsupport.Received;
+import dev.logcast.broker.it.streamsupport.SseText;
+import dev.logcast.broker.it.streamsupport.Subscriber;
+import dev.logcast.broker.testing.BrokerFixture;
+import dev.logcast.broker.testing.SseClient;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Slow consumers: a subscriber that stops reading is closed once it is {@code stream.max.pending} behind, while the
+ * others keep getting everything; the closed one resumes from retention with its Last-Event-ID without loss.
+ */
+class FanoutSlowConsumerIT {
+    /**
+     * 20,000 events of about 550 bytes: 11 MB, so that even gzip'ed the backlog is well over what the kernel buffers
+     * for a socket that is not read (Linux autotunes a send buffer up to tcp_wmem's 4 MiB), and the broker's cap,
+     * not the kernel, has to stop it.
+     */
+    private static final int EVENTS = 20_000;
+    private static final int PER_BATCH = 50;
+
+    @ParameterizedTest(name = "gzip={0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(90)
+    void slowSubscriberIsClosedAtItsCapAndOthersKeepReceiving(boolean gzip) throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(Map.of("stream.max.pending", "64KiB"));
+             RawHttp slow = RawHttp.connect(broker.port(), 4096);
+             Subscriber normal = Subscriber.open(broker.port(), "")) {
+            // a reader that asked for the stream and then never reads a byte
+            slow.send("GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                    + (gzip ? "Accept-Encoding: gzip\r\n" : "") + "\r\n");
+            Metrics.await(broker, "logcast_subscribers", 2, 5_000);
+
+            // one publisher, each POST after the last one's 202: a subscriber that reads is never more than one
+            // POST (about 27 KiB) behind, well under its cap
+            Publisher publisher = new Publisher(broker.port());
+            Random random = new Random(1);
+            for (int b = 0; b < EVENTS / PER_BATCH; b++) {
+                List<LogSpec> batch = new ArrayList<>();
+                for (int i = 0; i < PER_BATCH; i++) {
+                    // random text, so that gzip cannot shrink the backlog away
+                    batch.add(LogSpec.of("main", "log", "info", "slow-test", "b" + b + " e" + i + " "
+                            + randomText(random, 400)));
+                }
+                publisher.post(batch);
+            }
+            List<Long> all = new ArrayList<>(publisher.byId().keySet());
+            assertThat(all).hasSize(EVENTS);
+
+            List<Received> got = normal.eventsThrough(all.get(all.size() - 1), 30_000);
+            assertThat(Subscriber.ids(got)).as("the subscriber that reads").isEqualTo(all);
+            assertThat(normal.client().isClosedByServer()).isFalse();
+
+            Metrics.await(broker, "logcast_overflow_closes_total", 1, 10_000);
+            Metrics.await(broker, "logcast_subscribers", 1, 10_000);
+
+            // now read what the slow one was sent: a prefix of the events, maybe the overflow event, then the end
+            RawHttp.Response head = slow.readHead();
+            assertThat(head.status()).isEqualTo(200);
+            byte[] rest = slow.readToClose();
+            String body = gzip ? inflatePrefix(rest) : new String(rest, StandardCharsets.UTF_8);
+            List<SseClient.Event> messages = SseText.messages(body);
+            List<Long> slowIds = new ArrayList<>();
+            for (int i = 0; i < messages.size(); i++) {
+                SseClient.Event e = messages.get(i);
+                if ("overflow".equals(e.event())) {
+                    assertThat(i).as("overflow is the last message").isEqualTo(messages.size() - 1);
+                    String last = (String) Json.object(e.data()).get("last");
+                    assertThat(Long.parseLong(last)).as("overflow's last: the last event the client was sent, "
+                            + "what it resumes after").isEqualTo(slowIds.get(slowIds.size() - 1));
+                } else {
+                    slowIds.add(Received.of(e).id());
+                }
+            }
+            assertThat(slowIds).as("the slow subscriber got a prefix, then was cut off")
+                    .isNotEmpty().hasSizeLessThan(all.size()).isEqualTo(all.subList(0, slowIds.size()));
+
+            long resumeFrom = slowIds.get(slowIds.size() - 1);
+            try (Subscriber again = Subscriber.open(broker.port(), "",
+                    Map.of("Last-Event-ID", Long.toString(resumeFrom)))) {
+                assertThat(Subscriber.ids(again.eventsThrough(all.get(all.size() - 1), 30_000)))
+                        .as("resumed from retention").isEqualTo(all.subList(slowIds.size(), all.size()));
+            }
+        }
+    }
+
+    /**
+     * The cap is about a client falling behind, not about how much the broker chose to write at once: a subscriber
+     * that reads everything at once must get a single POST whose events come to more than {@code stream.max.pending}
+     * (the frames are shared with the retention ring, so writing them costs the broker no memory of its own).
+     */
+    @ParameterizedTest(name = "gzip={0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(30)
+    void subscriberThatKeepsUpIsNotClosedByOneBatchLargerThanItsCap(boolean gzip) throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(Map.of("stream.max.pending", "64KiB"));
+             Subscriber reader = Subscriber.open(broker.port(), "",
+                     gzip ? Map.of("Accept-Encoding", "gzip") : Map.of())) {
+            Random random = new Random(3);
+            List<LogSpec> batch = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                batch.add(LogSpec.of("main", "log", "info", "bulk", "bulk " + i + " " + randomText(random, 48)));
+            }
+            var accepted = new Publisher(broker.port()).post(batch);
+
+            List<Received> got = reader.eventsThrough(accepted.last(), 10_000);
+            assertThat(got).hasSize(1_000);
+            assertThat(got.get(0).id()).isEqualTo(accepted.first());
+            assertThat(Metrics.value(broker, "logcast_overflow_closes_total")).isEqualTo(0.0);
+        }
+    }
+
+    private static String randomText(Random random, int length) {
+        byte[] bytes = new byte[length * 3 / 4];
+        random.nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    /** Inflates as much of a gzip stream as arrived before the close. */
+    private static String inflatePrefix(byte[] gz) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                out.write(buf, 0, n);
+            }
+        } catch (IOException cutOff) {
+            // the compressed stream ends where the broker closed it
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
