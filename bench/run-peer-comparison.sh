@@ -53,11 +53,13 @@ scenario_args() {
 }
 scenario_figures() {
   case "$1" in
-    a) echo "deliveredPerSec expectedDeliveries delivered lost latencyP50Us latencyP99Us latencyP999Us serverCpuPct serverRssMaxKiB" ;;
-    b|c) echo "publishedPerSec deliveredPerSec lost latencyP50Us latencyP99Us serverCpuPct serverRssMaxKiB" ;;
-    d) echo "openAtEnd rssPerStreamBytes serverRssKiB serverCpuPct" ;;
-    e|f) echo "publishedPerSec serverCpuPct serverRssMaxKiB" ;;
+    a) echo "deliveredPerSec expectedDeliveries delivered lost unanswered latencyP50Us latencyP99Us latencyP999Us" ;;
+    b|c) echo "publishedPerSec deliveredPerSec lost unanswered latencyP50Us latencyP99Us" ;;
+    d) echo "openAtEnd rssPerStreamBytes serverRssKiB" ;;
+    e|f) echo "publishedPerSec unanswered" ;;
   esac
+  # and for every scenario: what the broker cost, and whether the measurement itself can be trusted
+  echo "serverCpuPct serverRssMaxKiB loaderCpuPct otherCpuPct"
 }
 scenario_title() {
   case "$1" in
@@ -222,6 +224,8 @@ summary() {
     done
   done
   printf '\nHigher is better for */s figures, lower for latency, CPU and RSS. Runs: %s\n' "$out"
+  printf 'otherCpuPct is CPU that other processes took during a run: well above 0 means a busy machine and disturbed\n'
+  printf 'figures; loaderCpuPct near 100 means the load generator, not the broker, may have been the limit.\n'
 }
 
 mkdir -p "$out"

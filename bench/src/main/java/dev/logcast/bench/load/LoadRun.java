@@ -91,9 +91,13 @@ public final class LoadRun {
         TimeUnit.NANOSECONDS.sleep(config.warmup().toNanos());
         long serverTicks = server == null ? 0 : server.cpuTicks();
         long selfTicks = ServerProcess.selfCpuTicks();
+        HostCpu host = HostCpu.sample();
         long start = System.nanoTime();
         TimeUnit.NANOSECONDS.sleep(config.duration().toNanos());
         double seconds = (System.nanoTime() - start) / 1e9;
+        long serverTicksUsed = server == null ? 0 : server.cpuTicks() - serverTicks;
+        long selfTicksUsed = ServerProcess.selfCpuTicks() - selfTicks;
+        HostCpu hostEnd = HostCpu.sample();
         int open = subscribers.openStreams().get();
         long rssKiB = rss == null ? 0 : rss.sample();
         SubscribeResult r = subscribers.finish(null).get();
@@ -106,9 +110,10 @@ public final class LoadRun {
                 .put("serverRssKiB", server == null ? null : rssKiB)
                 .put("serverRssMaxKiB", server == null ? null : rss.peakKiB())
                 .put("rssPerStreamBytes", server == null || open == 0 ? null : (rssKiB - baselineKiB) * 1024.0 / open)
-                .put("serverCpuPct", server == null ? null : cpuPercent(server.cpuTicks() - serverTicks, seconds))
-                .put("loaderCpuPct", cpuPercent(ServerProcess.selfCpuTicks() - selfTicks, seconds))
-                .put("firstError", r.firstError());
+                .put("serverCpuPct", server == null ? null : cpuPercent(serverTicksUsed, seconds))
+                .put("loaderCpuPct", cpuPercent(selfTicksUsed, seconds));
+        hostFigures(report, host, hostEnd, serverTicksUsed + selfTicksUsed, seconds, server != null);
+        report.put("firstError", r.firstError());
         return report;
     }
 
@@ -135,11 +140,13 @@ public final class LoadRun {
             serverTicks = server.cpuTicks();
         }
         selfTicks = ServerProcess.selfCpuTicks();
+        HostCpu host = HostCpu.sample();
         long publishEnd = publishers.stopped().get(config.warmup().toSeconds() + config.duration().toSeconds() + 30,
                 TimeUnit.SECONDS);
         double windowSeconds = Math.max(0, (publishEnd - clock.warmupEnd()) / 1e9);
         long serverTicksUsed = server == null ? 0 : server.cpuTicks() - serverTicks;
         long selfTicksUsed = ServerProcess.selfCpuTicks() - selfTicks;
+        HostCpu hostEnd = HostCpu.sample();
         long rssKiB = rss == null ? 0 : rss.sample();
 
         PublishResult p = publishers.drained().get(config.drain().toSeconds() + 30, TimeUnit.SECONDS);
@@ -182,9 +189,22 @@ public final class LoadRun {
                 .put("serverCpuPct", server == null || !measured ? null : cpuPercent(serverTicksUsed, windowSeconds))
                 .put("serverRssKiB", server == null ? null : rssKiB)
                 .put("serverRssMaxKiB", server == null ? null : rss.peakKiB())
-                .put("loaderCpuPct", measured ? cpuPercent(selfTicksUsed, windowSeconds) : null)
-                .put("firstError", p.firstError() != null ? p.firstError() : s.firstError());
+                .put("loaderCpuPct", measured ? cpuPercent(selfTicksUsed, windowSeconds) : null);
+        hostFigures(report, host, hostEnd, serverTicksUsed + selfTicksUsed, windowSeconds, server != null && measured);
+        report.put("firstError", p.firstError() != null ? p.firstError() : s.firstError());
         return report;
+    }
+
+    /**
+     * {@code otherCpuPct}: what processes other than the broker and the generator took during the window (needs the
+     * broker's pid); {@code interruptCpuPct}: irq and softirq time, where loopback TCP mostly runs.
+     */
+    private static void hostFigures(RunReport report, HostCpu start, HostCpu end, long ownTicks, double seconds,
+                                    boolean known) {
+        report.put("otherCpuPct", known ? cpuPercent(Math.max(0, end.processTicks() - start.processTicks() - ownTicks),
+                        seconds) : null)
+                .put("interruptCpuPct", seconds > 0 ? cpuPercent(end.interruptTicks() - start.interruptTicks(), seconds)
+                        : null);
     }
 
     private static Double micros(Histogram h, double percentile) {

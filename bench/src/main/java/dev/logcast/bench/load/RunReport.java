@@ -71,10 +71,17 @@ public final class RunReport {
                     num("serverRssKiB"), num("serverRssMaxKiB"));
         }
         out.printf("  load generator    CPU %s %% of one core%n", num("loaderCpuPct"));
+        out.printf("  machine           other processes %s %%, irq+softirq %s %% of one core%s%n", num("otherCpuPct"),
+                num("interruptCpuPct"), busy() ? "  << BUSY MACHINE: figures disturbed" : "");
         if (figures.get("firstError") != null) {
             out.printf("  first error       %s%n", figures.get("firstError"));
         }
         out.flush();
+    }
+
+    /** Other processes took more than a fifth of a core during the window. */
+    private boolean busy() {
+        return figures.get("otherCpuPct") instanceof Double d && d > 20;
     }
 
     private String rateText() {
