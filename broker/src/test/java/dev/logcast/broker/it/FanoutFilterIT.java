@@ -57,6 +57,10 @@ class FanoutFilterIT {
                 for (String q : QUERIES) {
                     subscribers.add(Subscriber.open(broker.port(), q));
                 }
+                // the same filters over gzip streams, which batch and compress the very same frames
+                for (String q : List.of("branch=team-a/*", "source=checkout-*,auth-gw&q=deadlock&q=TIMEOUT")) {
+                    subscribers.add(Subscriber.open(broker.port(), q, Map.of("Accept-Encoding", "gzip")));
+                }
                 Publisher publisher = new Publisher(broker.port());
                 ExecutorService pool = Executors.newFixedThreadPool(5);
                 List<Future<?>> posting = new ArrayList<>();

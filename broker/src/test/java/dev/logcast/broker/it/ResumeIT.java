@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Resume and tail: a client that reconnects with {@code Last-Event-ID} (or {@code lastEventId}) gets every retained
@@ -107,16 +109,22 @@ class ResumeIT {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "gzip={0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(30)
-    void resumeAcrossManyReplayChunksWhilePublishersKeepPostingHasNoGapAndNoDuplicate() throws Exception {
+    void resumeAcrossManyReplayChunksWhilePublishersKeepPostingHasNoGapAndNoDuplicate(boolean gzip)
+            throws Exception {
         try (BrokerFixture broker = BrokerFixture.start(Map.of("stream.max.pending", "256KiB"))) {
             Publisher publisher = new Publisher(broker.port());
             List<Long> before = postNumbered(publisher, 5_000, 500);
             AtomicBoolean stop = new AtomicBoolean();
             ExecutorService pool = Executors.newSingleThreadExecutor();
-            try (Subscriber s = Subscriber.open(broker.port(), "",
-                    Map.of("Last-Event-ID", Long.toString(before.get(0))))) {
+            Map<String, String> headers = new java.util.HashMap<>();
+            headers.put("Last-Event-ID", Long.toString(before.get(0)));
+            if (gzip) {
+                headers.put("Accept-Encoding", "gzip");
+            }
+            try (Subscriber s = Subscriber.open(broker.port(), "", headers)) {
                 Future<?> posting = pool.submit(() -> {
                     for (int b = 0; b < 60 && !stop.get(); b++) {
                         postNumbered(publisher, 25, 25);
