@@ -84,7 +84,11 @@ final class RetentionRing {
             return 0;
         }
         long oldest = records[head].id();
-        if (Long.compareUnsigned(afterId, oldest) < 0) {
+        if (afterId < 0) {
+            // unsigned ids at or above 2^63: newer than anything the broker gave out
+            return size;
+        }
+        if (afterId < oldest) {
             return 0;
         }
         long offset = afterId - oldest + 1;

@@ -2,6 +2,7 @@ package dev.logcast.broker.server;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -27,6 +28,29 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         super((int) Math.min(Integer.MAX_VALUE, maxBodyBytes), true);
         this.maxBodyBytes = maxBodyBytes;
         this.onOversize = onOversize;
+    }
+
+    /** {@code Expect: 100-continue} with a Content-Length over the limit: the same JSON 413, then close. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+        if (response instanceof FullHttpResponse full
+                && full.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
+            full.release();
+            onOversize.run();
+            FullHttpResponse tooLarge = Responses.error(pipeline.channel(),
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body is larger than " + maxBodyBytes + " bytes", null);
+            tooLarge.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            return tooLarge;
+        }
+        return response;
+    }
+
+    @Override
+    protected boolean closeAfterContinueResponse(Object msg) {
+        return super.closeAfterContinueResponse(msg)
+                || msg instanceof FullHttpResponse r && r.status().code() == 413;
     }
 
     @Override

@@ -67,15 +67,21 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
-        if (busy || streaming) {
-            if (streaming) {
-                request.release();
-            } else {
-                pipelined.add(request);
-            }
+        if (streaming) {
+            request.release();
             return;
         }
-        process(request);
+        // answers keep the order of requests: a new one waits behind every one still queued
+        pipelined.add(request);
+        processQueued();
+    }
+
+    /** Works through queued requests until one is left waiting for an asynchronous answer. */
+    private void processQueued() {
+        FullHttpRequest next;
+        while (!busy && !streaming && ctx.channel().isActive() && (next = pipelined.poll()) != null) {
+            process(next);
+        }
     }
 
     private void process(FullHttpRequest request) {
@@ -295,15 +301,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         busy = false;
         if (keepAlive) {
             deadline.idle();
-            FullHttpRequest next = pipelined.poll();
-            if (next != null) {
-                channel.eventLoop().execute(() -> {
-                    if (channel.isActive() && !busy) {
-                        process(next);
-                    } else {
-                        next.release();
-                    }
-                });
+            if (!pipelined.isEmpty()) {
+                // later, not from inside the request that answered (which may still be on the stack)
+                channel.eventLoop().execute(this::processQueued);
             }
         } else {
             releasePipelined();

@@ -1,9 +1,13 @@
 package dev.logcast.broker.server;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import java.util.List;
 
 /**
  * Netty's request decoder, stricter about one thing: a request with both {@code Content-Length} and
@@ -26,5 +30,19 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
         super.handleTransferEncodingChunkedWithContentLength(message);
         message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(BOTH_LENGTHS)));
+    }
+
+    /** Netty calls the hook above for HTTP/1.1 only; an HTTP/1.0 request with both headers is refused too. */
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        int before = out.size();
+        super.decode(ctx, buffer, out);
+        for (int i = before; i < out.size(); i++) {
+            if (out.get(i) instanceof HttpMessage message && message.decoderResult().isSuccess()
+                    && message.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                    && message.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+                message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(BOTH_LENGTHS)));
+            }
+        }
     }
 }

@@ -88,7 +88,9 @@ public final class NativeDecoder {
             while ((t = p.nextToken()) != null) {
                 int line = p.currentTokenLocation().getLineNr();
                 if (line == lastLine) {
-                    throw IngestException.badRequest(index, "event " + index + ": line " + line
+                    // the extra value shares the line of the event read last: blame that event
+                    int culprit = index - 1;
+                    throw IngestException.badRequest(culprit, "event " + culprit + ": line " + line
                             + " holds more than one JSON value (NDJSON takes one event object a line)");
                 }
                 checkCount(index, limits);
