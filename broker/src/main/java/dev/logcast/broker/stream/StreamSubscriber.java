@@ -38,6 +38,8 @@ public final class StreamSubscriber extends ShardMember {
     private final BrokerMetrics metrics;
 
     private CompositeByteBuf gzipBatch;
+    /** Id of the last event in {@code gzipBatch}: it counts as sent once the batch is written. */
+    private long gzipBatchLastId;
     private long lastSentId;
     private int idleTicks;
     private boolean replayWhenWritable;
@@ -117,27 +119,34 @@ public final class StreamSubscriber extends ShardMember {
         return writeRun(record, record);
     }
 
-    /** Writes the frames from {@code first} to {@code last} (adjoining in one block); false on overflow. */
+    /**
+     * Writes the frames from {@code first} to {@code last} (adjoining in one block); false on overflow. The cap is
+     * checked before the write: a connection that keeps up is never closed because one batch is larger than the
+     * cap, and what it holds stays below the cap plus one batch (which shares its memory with every other
+     * subscriber).
+     */
     private boolean writeRun(EventRecord first, EventRecord last) {
         int length = last.blockOffset() + last.frameBytes() - first.blockOffset();
+        long pending = channel.unsafe().outboundBuffer() == null ? 0
+                : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
         if (gzip) {
             if (gzipBatch == null) {
                 gzipBatch = channel.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
             }
-            if (gzipBatch.readableBytes() + channel.unsafe().outboundBuffer().totalPendingWriteBytes() + length
-                    > maxPendingBytes) {
+            if (pending + gzipBatch.readableBytes() >= maxPendingBytes) {
                 overflow();
                 return false;
             }
             gzipBatch.addComponent(true, first.block().retainedSlice(first.blockOffset(), length));
+            gzipBatchLastId = last.id();
         } else {
-            if (channel.bytesBeforeUnwritable() < length) {
+            if (pending >= maxPendingBytes) {
                 overflow();
                 return false;
             }
             channel.write(first.block().retainedSlice(first.blockOffset(), length), channel.voidPromise());
+            lastSentId = last.id();
         }
-        lastSentId = last.id();
         return true;
     }
 
@@ -150,6 +159,7 @@ public final class StreamSubscriber extends ShardMember {
             ByteBuf batch = gzipBatch;
             gzipBatch = null;
             channel.write(batch, channel.voidPromise());
+            lastSentId = gzipBatchLastId;
         }
         channel.flush();
         idleTicks = 0;

@@ -340,9 +340,9 @@ class NativeDecoderTest {
         return Stream.of(
                 arguments("empty body", "", 400, null, "empty body"),
                 arguments("blank lines only", "\n\r\n  \n", 400, null, "empty body: no event"),
-                arguments("two objects on a line", "{}\n{} {}\n", 400, 2,
-                        "event 2: line 2 holds more than one JSON value"),
-                arguments("two objects glued", "{}{}", 400, 1, "line 1 holds more than one JSON value"),
+                arguments("two objects on a line", "{}\n{} {}\n", 400, 1,
+                        "event 1: line 2 holds more than one JSON value"),
+                arguments("two objects glued", "{}{}", 400, 0, "line 1 holds more than one JSON value"),
                 arguments("object over two lines", "{}\n{\"msg\":\n\"a\"}\n", 400, 1,
                         "event 1: the object on line 2 goes on to line 3"),
                 arguments("array line", "[{}]\n", 400, 0, "event 0: expected an event object on line 1, got an array"),
