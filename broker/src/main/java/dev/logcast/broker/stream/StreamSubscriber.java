@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -121,40 +122,41 @@ public final class StreamSubscriber extends ShardMember {
 
     /**
      * Writes the frames from {@code first} to {@code last} (adjoining in one block); false on overflow. The cap is
-     * checked before the write: a connection that keeps up is never closed because one batch is larger than the
-     * cap, and what it holds stays below the cap plus one batch (which shares its memory with every other
-     * subscriber).
+     * about how far behind the client is, not how large a burst is: when the bytes waiting reach the cap, what was
+     * written so far is flushed to the socket first, and only what the socket would not take counts. What a
+     * connection holds stays below the cap plus one run (whose memory every subscriber shares).
      */
     private boolean writeRun(EventRecord first, EventRecord last) {
         int length = last.blockOffset() + last.frameBytes() - first.blockOffset();
-        long pending = channel.unsafe().outboundBuffer() == null ? 0
-                : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+        if (waitingBytes() >= maxPendingBytes) {
+            flushNow();
+            if (waitingBytes() >= maxPendingBytes) {
+                overflow();
+                return false;
+            }
+        }
         if (gzip) {
             if (gzipBatch == null) {
                 gzipBatch = channel.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
             }
-            if (pending + gzipBatch.readableBytes() >= maxPendingBytes) {
-                overflow();
-                return false;
-            }
             gzipBatch.addComponent(true, first.block().retainedSlice(first.blockOffset(), length));
             gzipBatchLastId = last.id();
         } else {
-            if (pending >= maxPendingBytes) {
-                overflow();
-                return false;
-            }
             channel.write(first.block().retainedSlice(first.blockOffset(), length), channel.voidPromise());
             lastSentId = last.id();
         }
         return true;
     }
 
-    @Override
-    protected void endOfBatch() {
-        if (closing) {
-            return;
-        }
+    /** Bytes written or collected for this connection that the socket has not taken yet. */
+    private long waitingBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        long pending = out == null ? 0 : out.totalPendingWriteBytes();
+        return gzipBatch == null ? pending : pending + gzipBatch.readableBytes();
+    }
+
+    /** Hands what was collected to the socket now. */
+    private void flushNow() {
         if (gzipBatch != null) {
             ByteBuf batch = gzipBatch;
             gzipBatch = null;
@@ -162,6 +164,14 @@ public final class StreamSubscriber extends ShardMember {
             lastSentId = gzipBatchLastId;
         }
         channel.flush();
+    }
+
+    @Override
+    protected void endOfBatch() {
+        if (closing) {
+            return;
+        }
+        flushNow();
         idleTicks = 0;
     }
 
@@ -232,8 +242,12 @@ public final class StreamSubscriber extends ShardMember {
         }
         channel.writeAndFlush(SseFrames.overflow(channel.alloc(), lastSentId, maxPendingBytes))
                 .addListener(ChannelFutureListener.CLOSE);
+        // a client that does not read the overflow event is cut off; straight at the transport, so that the gzip
+        // encoder's wait for its trailer to be written does not hold the connection open
         channel.eventLoop().schedule(() -> {
-            channel.close();
+            if (channel.isOpen()) {
+                channel.unsafe().close(channel.unsafe().voidPromise());
+            }
         }, OVERFLOW_CLOSE_MS, TimeUnit.MILLISECONDS);
     }
 
