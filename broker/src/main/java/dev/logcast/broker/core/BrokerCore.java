@@ -7,6 +7,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,14 +17,26 @@ import java.util.concurrent.TimeUnit;
 public final class BrokerCore {
     private final ShardMap shards;
     private final Sequencer sequencer;
+    private final RetentionRing ring;
     private final long tickMs;
     private final int ticksPerHeartbeat;
 
-    /**
-     * @param firstIdAfter ids continue after this one
-     */
+    /** A core with no journal ({@code storage=memory}); ids continue after {@code firstIdAfter}. */
     public BrokerCore(EventLoopGroup ioGroup, ByteBufAllocator alloc, int ringEvents, long ringBytes,
                       long retentionAgeMs, long maxQueuedEvents, long heartbeatMs, long firstIdAfter) {
+        this(ioGroup, alloc, ringEvents, ringBytes, retentionAgeMs, maxQueuedEvents, heartbeatMs, firstIdAfter,
+                firstIdAfter + 1, null, null);
+    }
+
+    /**
+     * @param firstIdAfter  ids continue after this one
+     * @param firstIssuedId the oldest id ever given out (a resume gap never reaches below it)
+     * @param journal       durable storage, or {@code null}
+     * @param replayReader  the thread that reads the journal for old replays, or {@code null}
+     */
+    public BrokerCore(EventLoopGroup ioGroup, ByteBufAllocator alloc, int ringEvents, long ringBytes,
+                      long retentionAgeMs, long maxQueuedEvents, long heartbeatMs, long firstIdAfter,
+                      long firstIssuedId, EventJournal journal, Executor replayReader) {
         List<Shard> list = new ArrayList<>();
         for (EventExecutor executor : ioGroup) {
             list.add(new Shard(list.size(), (EventLoop) executor));
@@ -31,10 +44,22 @@ public final class BrokerCore {
         Shard[] array = list.toArray(new Shard[0]);
         this.shards = new ShardMap(array);
         RetentionRing ring = new RetentionRing(ringEvents, ringBytes, retentionAgeMs);
-        this.sequencer = new Sequencer(array, ring, alloc, maxQueuedEvents, firstIdAfter);
+        this.ring = ring;
+        this.sequencer = new Sequencer(array, ring, alloc, maxQueuedEvents, firstIdAfter, firstIssuedId, journal,
+                replayReader);
         // heartbeats go out between 0.9 and 1.0 heartbeat intervals after the last write
         this.tickMs = Math.max(10, Math.min(1_000, heartbeatMs / 10));
         this.ticksPerHeartbeat = (int) Math.max(1, heartbeatMs / tickMs);
+    }
+
+    /**
+     * Fills the ring with stored events before start (after a restart, so that {@code tail} and recent resumes
+     * are served from memory). Ids must increase and be at most the id the sequence continues after.
+     */
+    public void preload(List<EventRecord> records) {
+        for (EventRecord record : records) {
+            ring.append(record);
+        }
     }
 
     public void start() {

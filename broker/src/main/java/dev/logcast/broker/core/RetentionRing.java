@@ -2,7 +2,8 @@ package dev.logcast.broker.core;
 
 /**
  * The most recent events in memory, for replay (Last-Event-ID, {@code tail}, poll), bounded by count, bytes and
- * age. Ids in the ring are contiguous (the sequencer hands out consecutive ids), so finding an id is arithmetic.
+ * age. Ids increase along the ring; they are usually consecutive, but not always (a batch the journal failed to
+ * store gives its ids back to nobody), so an id is found by binary search.
  *
  * <p><b>Owner:</b> the sequencer thread. Not thread-safe. The ring holds one reference to each record's frame and
  * releases it on eviction.
@@ -25,7 +26,7 @@ final class RetentionRing {
         this.maxAgeMs = maxAgeMs;
     }
 
-    /** Appends the newest record (id one more than the last), evicting the oldest ones over the bounds. */
+    /** Appends the newest record (id greater than the last), evicting the oldest ones over the bounds. */
     void append(EventRecord record) {
         if (size == records.length) {
             evictOldest();
@@ -83,16 +84,21 @@ final class RetentionRing {
         if (size == 0) {
             return 0;
         }
-        long oldest = records[head].id();
         if (afterId < 0) {
             // unsigned ids at or above 2^63: newer than anything the broker gave out
             return size;
         }
-        if (afterId < oldest) {
-            return 0;
+        int lo = 0;
+        int hi = size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (at(mid).id() <= afterId) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
-        long offset = afterId - oldest + 1;
-        return offset >= size ? size : (int) offset;
+        return lo;
     }
 
     /** Releases every record; the ring is empty after. */

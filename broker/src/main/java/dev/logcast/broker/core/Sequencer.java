@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -33,6 +34,8 @@ public final class Sequencer implements Runnable {
     private static final long HOUSEKEEPING_MS = 100;
     /** Shard backlog (batches) over which the sequencer stops taking ingest until the shards catch up. */
     private static final int SHARD_BACKLOG_LIMIT = 4096;
+    /** Cycles waiting in the journal over which the sequencer stops taking ingest. */
+    private static final int JOURNAL_BACKLOG_LIMIT = 1024;
 
     private final MpscArrayQueue<Object> ingestQueue;
     private final Object[] cycle = new Object[DRAIN_LIMIT];
@@ -44,6 +47,12 @@ public final class Sequencer implements Runnable {
     private final RetentionRing ring;
     private final ByteBufAllocator alloc;
     private final Thread thread;
+    /** Durable storage, or {@code null} with {@code storage=memory}. */
+    private final EventJournal journal;
+    /** Reads the journal for replays older than the ring; {@code null} without a journal. */
+    private final Executor replayReader;
+    /** Cycles handed to the journal and not answered yet. Sequencer thread. */
+    private int inflightCycles;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private volatile boolean sleeping;
@@ -51,6 +60,8 @@ public final class Sequencer implements Runnable {
 
     // sequencer-thread state
     private long lastId;
+    /** The newest id handed to the shards: everything up to it is in the ring or older. Sequencer thread. */
+    private long publishedId;
     /** The first id this broker (or its journal) ever issued: a gap never reaches below it. */
     private final long firstIssuedId;
     private EventRecord[] pending = new EventRecord[256];
@@ -65,16 +76,22 @@ public final class Sequencer implements Runnable {
 
     /**
      * @param firstIdAfter the sequence continues after this id (the journal's last id, or a time-based floor)
+     * @param firstIssuedId the first id ever given out (the journal's oldest) : a gap never reaches below it
+     * @param journal      durable storage, or {@code null} for {@code storage=memory}
+     * @param replayReader runs journal reads for old replays; {@code null} without a journal
      */
     public Sequencer(Shard[] shards, RetentionRing ring, ByteBufAllocator alloc, long maxQueuedEvents,
-                     long firstIdAfter) {
+                     long firstIdAfter, long firstIssuedId, EventJournal journal, Executor replayReader) {
+        this.journal = journal;
+        this.replayReader = replayReader;
         this.shards = shards;
         this.ring = ring;
         this.alloc = alloc;
         this.maxQueuedEvents = maxQueuedEvents;
         this.ingestQueue = new MpscArrayQueue<>(65_536);
         this.lastId = firstIdAfter;
-        this.firstIssuedId = firstIdAfter + 1;
+        this.publishedId = firstIdAfter;
+        this.firstIssuedId = firstIssuedId;
         this.lastIdPublished = firstIdAfter;
         this.thread = new Thread(this, "logcast-sequencer");
         this.thread.setDaemon(true);
@@ -114,6 +131,19 @@ public final class Sequencer implements Runnable {
      */
     public void requestReplay(ReplayRequest request) {
         enqueueControl(request);
+    }
+
+    /** The journal stored a cycle: publish it. Any thread (the journal's writer). */
+    public void cycleDurable(Cycle cycle) {
+        enqueueControl(new Outcome(cycle, null));
+    }
+
+    /** The journal could not store a cycle: its requests get 503, nobody sees its events. Any thread. */
+    public void cycleFailed(Cycle cycle, Exception cause) {
+        enqueueControl(new Outcome(cycle, cause == null ? new java.io.IOException("not stored") : cause));
+    }
+
+    private record Outcome(Cycle cycle, Exception failure) {
     }
 
     /** Runs a task on the sequencer thread, after everything offered before it. Any thread. */
@@ -159,7 +189,7 @@ public final class Sequencer implements Runnable {
         int idle = 0;
         try {
             while (true) {
-                if (shardsBacklogged() && !stopping) {
+                if ((shardsBacklogged() || journalBacklogged()) && !stopping) {
                     LockSupport.parkNanos(100_000);
                     continue;
                 }
@@ -178,7 +208,7 @@ public final class Sequencer implements Runnable {
                     continue;
                 }
                 housekeeping();
-                if (stopping && ingestQueue.isEmpty()) {
+                if (stopping && ingestQueue.isEmpty() && inflightCycles == 0) {
                     break;
                 }
                 if (++idle < SPINS_BEFORE_PARK) {
@@ -217,6 +247,10 @@ public final class Sequencer implements Runnable {
         ring.clear();
     }
 
+    private boolean journalBacklogged() {
+        return journal != null && journal.backlog() > JOURNAL_BACKLOG_LIMIT;
+    }
+
     private boolean shardsBacklogged() {
         for (Shard shard : shards) {
             if (shard.backlog() > SHARD_BACKLOG_LIMIT) {
@@ -252,6 +286,14 @@ public final class Sequencer implements Runnable {
                 }
                 sequence(i, end, bytes);
                 i = end;
+            } else if (item instanceof Outcome outcome) {
+                inflightCycles--;
+                if (outcome.failure() == null) {
+                    publishCycle(outcome.cycle());
+                } else {
+                    dropCycle(outcome.cycle(), outcome.failure());
+                }
+                i++;
             } else {
                 publishPending();
                 if (item instanceof ReplayRequest request) {
@@ -293,6 +335,8 @@ public final class Sequencer implements Runnable {
             pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + events));
         }
         ByteBuf block = alloc.directBuffer((int) bytes, (int) bytes);
+        EventRecord[] records = journal == null ? null : new EventRecord[events];
+        int r = 0;
         try {
             for (int b = from; b < to; b++) {
                 IngestBatch batch = (IngestBatch) cycle[b];
@@ -300,16 +344,67 @@ public final class Sequencer implements Runnable {
                 for (int i = 0; i < batch.events.length; i++) {
                     EventRecord record = SseFrames.encodeInto(block, ++lastId, batch.events[i], batch.tails[i],
                             batch.receivedMillis);
-                    ring.append(record);
-                    record.frame().retain();
-                    pending[pendingCount++] = record;
+                    if (records != null) {
+                        records[r++] = record;
+                    } else {
+                        ring.append(record);
+                        record.frame().retain();
+                        pending[pendingCount++] = record;
+                    }
                 }
                 batch.assign(first, lastId);
-                queuedEvents.addAndGet(-batch.events.length);
-                completed.add(batch);
+                if (records == null) {
+                    queuedEvents.addAndGet(-batch.events.length);
+                    completed.add(batch);
+                }
             }
         } finally {
             block.release();
+        }
+        if (records == null) {
+            publishedId = lastId;
+        } else {
+            IngestBatch[] batches = new IngestBatch[to - from];
+            for (int b = from; b < to; b++) {
+                batches[b - from] = (IngestBatch) cycle[b];
+            }
+            Cycle stored = new Cycle(records, batches);
+            inflightCycles++;
+            if (!journal.store(stored)) {
+                inflightCycles--;
+                dropCycle(stored, new java.io.IOException("the journal is stopping"));
+            }
+        }
+    }
+
+    /** A stored cycle becomes visible: into the ring and the pending batch; its requests get their answers. */
+    private void publishCycle(Cycle stored) {
+        EventRecord[] records = stored.records;
+        if (pendingCount + records.length > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + records.length));
+        }
+        for (EventRecord record : records) {
+            ring.append(record);
+            record.frame().retain();
+            pending[pendingCount++] = record;
+        }
+        for (IngestBatch batch : stored.batches) {
+            queuedEvents.addAndGet(-batch.events.length);
+            completed.add(batch);
+        }
+        publishedId = stored.lastId();
+    }
+
+    /** A cycle the journal did not store: its ids are never used, its requests get 503. */
+    private void dropCycle(Cycle lost, Exception cause) {
+        LOG.log(System.Logger.Level.ERROR, "journal did not store ids " + lost.firstId() + ".." + lost.lastId()
+                + "; their requests get 503: " + cause);
+        for (EventRecord record : lost.records) {
+            record.frame().release();
+        }
+        for (IngestBatch batch : lost.batches) {
+            queuedEvents.addAndGet(-batch.events.length);
+            batch.onDropped();
         }
     }
 
@@ -322,7 +417,7 @@ public final class Sequencer implements Runnable {
                 shard.offer(batch);
                 shard.wakeup();
             }
-            lastIdPublished = lastId;
+            lastIdPublished = publishedId;
             ringEvents = ring.size();
             ringBytes = ring.bytes();
         }
@@ -351,24 +446,34 @@ public final class Sequencer implements Runnable {
         long gapFrom = 0;
         long gapTo = 0;
         if (request.fromNow()) {
-            after = lastId;
+            after = publishedId;
         } else if (request.tail() >= 0) {
             after = tailStart(filter, request.tail());
         } else {
             after = request.afterId();
-            long oldest = ring.size() > 0 ? ring.oldestId() : lastId + 1;
-            if (after < lastId && after + 1 < oldest) {
+            long oldestInMemory = ring.size() > 0 ? ring.oldestId() : publishedId + 1;
+            // the oldest id still retained anywhere: on disk if there is a journal, else in the ring
+            long oldestRetained = oldestInMemory;
+            if (journal != null && journal.firstId() > 0 && journal.firstId() < oldestInMemory) {
+                oldestRetained = journal.firstId();
+            }
+            if (after < publishedId && after + 1 < oldestRetained) {
                 // ids below firstIssuedId were never given out by this broker: nothing of them was lost here
                 long from = Math.max(after + 1, firstIssuedId);
-                if (from <= oldest - 1) {
+                if (from <= oldestRetained - 1) {
                     gapFrom = from;
-                    gapTo = oldest - 1;
+                    gapTo = oldestRetained - 1;
                 }
-                after = oldest - 1;
+                after = oldestRetained - 1;
+            }
+            if (journal != null && after + 1 < oldestInMemory && after < publishedId) {
+                // only what the shards have been handed: newer events reach the member live, once
+                replayFromJournal(request, after, Math.min(publishedId, oldestInMemory - 1), gapFrom, gapTo);
+                return;
             }
         }
-        if (after >= lastId) {
-            reply(request, new ReplayChunk(member, new EventRecord[0], 0, gapFrom, gapTo, lastId, true));
+        if (after >= publishedId) {
+            reply(request, new ReplayChunk(member, new EventRecord[0], 0, gapFrom, gapTo, publishedId, true));
             return;
         }
         EventRecord[] found = new EventRecord[Math.min(request.maxEvents(), 1024)];
@@ -393,16 +498,49 @@ public final class Sequencer implements Runnable {
         }
         boolean caughtUp = pos >= size;
         if (caughtUp) {
-            cursor = lastId;
+            cursor = publishedId;
         }
         reply(request, new ReplayChunk(member, found, count, gapFrom, gapTo, cursor, caughtUp));
+    }
+
+    /**
+     * Reads a replay chunk from the journal on the reader thread (never on the sequencer or an event loop). The
+     * chunk is never {@code caughtUp}: the member's next request comes back here, and only the sequencer says when
+     * a member may go live.
+     */
+    private void replayFromJournal(ReplayRequest request, long after, long upTo, long gapFrom, long gapTo) {
+        replayReader.execute(() -> {
+            List<EventRecord> out = new ArrayList<>();
+            long cursor = after;
+            try {
+                cursor = journal.read(after, upTo, request.maxEvents(), request.maxBytes(), request.member().filter(),
+                        out);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "journal read after id " + after + " failed", e);
+                for (EventRecord record : out) {
+                    record.frame().release();
+                }
+                out.clear();
+                // skip what cannot be read rather than loop on it: the client sees a gap
+                long skipTo = Math.max(after + 1, upTo);
+                reply(request, new ReplayChunk(request.member(), new EventRecord[0], 0, after + 1, skipTo, skipTo,
+                        false));
+                return;
+            }
+            if (cursor <= after) {
+                // nothing readable up to upTo (retention moved on under us): go on from there
+                cursor = upTo;
+            }
+            reply(request, new ReplayChunk(request.member(), out.toArray(new EventRecord[0]), out.size(), gapFrom,
+                    gapTo, cursor, false));
+        });
     }
 
     /** The resume point that makes the last {@code tail} matching retained events the first ones sent. */
     private long tailStart(EventFilter filter, long tail) {
         int size = ring.size();
         if (tail == 0 || size == 0) {
-            return lastId;
+            return publishedId;
         }
         long matched = 0;
         for (int pos = size - 1; pos >= 0; pos--) {

@@ -1,0 +1,37 @@
+package dev.logcast.broker.core;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * What the sequencer needs of durable storage ({@code storage=disk}). The journal package implements it; with
+ * {@code storage=memory} there is none and cycles are published as soon as they are sequenced.
+ */
+public interface EventJournal {
+    /**
+     * Stores a cycle's events. Sequencer thread only. The outcome arrives later, on any thread, as
+     * {@link Sequencer#cycleDurable(Cycle)} or {@link Sequencer#cycleFailed(Cycle, Exception)}.
+     *
+     * @return {@code false} if the journal cannot take it now (stopping); the sequencer then fails the cycle itself
+     */
+    boolean store(Cycle cycle);
+
+    /** Cycles handed to {@link #store} and not answered yet. Any thread. */
+    int backlog();
+
+    /** Oldest stored id, 0 when empty. Any thread. */
+    long firstId();
+
+    /** Newest id that {@link #read} can return. Any thread. */
+    long committedId();
+
+    /**
+     * Reads stored events with ids greater than {@code afterId} and at most {@code upToId}, at most {@code maxEvents} matching ones and about
+     * {@code maxBytes} of frames, encoded as records (the caller owns their frames). Any thread but an event loop:
+     * this reads files.
+     *
+     * @return the id of the last record looked at ({@code afterId} if none): the next read resumes after it
+     */
+    long read(long afterId, long upToId, int maxEvents, long maxBytes, EventFilter filter, List<EventRecord> out)
+            throws IOException;
+}
