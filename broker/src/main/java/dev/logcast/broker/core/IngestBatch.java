@@ -18,6 +18,7 @@ public abstract class IngestBatch {
     final long receivedMillis;
     private long firstId;
     private long lastId;
+    private volatile String dropReason = "the broker is shutting down";
 
     protected IngestBatch(List<LogEvent> events, long receivedMillis) {
         this.events = events.toArray(new LogEvent[0]);
@@ -48,6 +49,19 @@ public abstract class IngestBatch {
     /** Called on the sequencer thread when the ids are set and the events are delivered. Must not block. */
     protected abstract void onSequenced();
 
-    /** Called instead of {@link #onSequenced()} when the broker stops before the batch was taken. */
+    /**
+     * Called instead of {@link #onSequenced()} when the batch is not stored: the broker stops before it was taken,
+     * or the journal could not write it. {@link #dropReason()} says which. Must not block.
+     */
     protected abstract void onDropped();
+
+    /** Why the batch was dropped, for the 503's error text. */
+    public String dropReason() {
+        return dropReason;
+    }
+
+    void drop(String reason) {
+        dropReason = reason;
+        onDropped();
+    }
 }

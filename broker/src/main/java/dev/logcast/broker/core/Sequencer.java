@@ -312,7 +312,7 @@ public final class Sequencer implements Runnable {
         for (int i = 0; i < cycleCount; i++) {
             if (cycle[i] instanceof IngestBatch batch && batch.lastId() == 0) {
                 queuedEvents.addAndGet(-batch.size());
-                batch.onDropped();
+                batch.drop("the broker failed to sequence the events; retry later");
             }
         }
         Arrays.fill(cycle, 0, cycleCount, null);
@@ -404,7 +404,7 @@ public final class Sequencer implements Runnable {
         }
         for (IngestBatch batch : lost.batches) {
             queuedEvents.addAndGet(-batch.events.length);
-            batch.onDropped();
+            batch.drop("the journal could not store the events (" + cause.getMessage() + "); retry later");
         }
     }
 

@@ -70,6 +70,11 @@ public final class SseFrames {
                 receivedMillis);
     }
 
+    /** Encodes a stored event (read back from the journal) into a record with a frame of its own. */
+    public static EventRecord record(ByteBufAllocator alloc, long id, LogEvent event, long receivedMillis) {
+        return encode(alloc, id, event, dev.logcast.protocol.EventJson.encodeTail(event), receivedMillis);
+    }
+
     /** Encodes one frame into a block of its own. */
     static EventRecord encode(ByteBufAllocator alloc, long id, LogEvent event, byte[] tail, long receivedMillis) {
         int size = frameSize(id, tail);
