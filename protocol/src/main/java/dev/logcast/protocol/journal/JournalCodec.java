@@ -1,0 +1,241 @@
+package dev.logcast.protocol.journal;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
+import dev.logcast.protocol.Level;
+import dev.logcast.protocol.LogEvent;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+/**
+ * Maps a {@link LogEvent} with its id and receive time to a {@link JournalRecord} (logcast/journal.proto) and back.
+ *
+ * <p>Attr values round-trip exactly, type included: {@link String}, {@link Boolean}, {@link Long}, {@link Double}
+ * (bit for bit, NaN and -0.0 too), {@link BigDecimal} (value and scale) and {@link BigInteger}. The other boxed
+ * numbers an event could hold are widened: {@link Integer}, {@link Short} and {@link Byte} come back as {@link Long},
+ * {@link Float} as {@link Double}, any other {@link Number} as the {@link BigDecimal} of its decimal text.
+ *
+ * <p>{@link #encode} writes the same bytes as {@code toRecord(...).writeTo(out)} without building the message (the
+ * journal's writer thread encodes every event through it). Stateless and thread-safe.
+ */
+public final class JournalCodec {
+    /** Field 1 (id), wire type 0 (varint). */
+    private static final int ID_TAG = JournalRecord.ID_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_VARINT;
+    private static final Level[] LEVELS = Level.values();
+
+    private JournalCodec() {
+    }
+
+    /** The message for one event. */
+    public static JournalRecord toRecord(long id, long receivedMillis, LogEvent event) {
+        JournalRecord.Builder record = JournalRecord.newBuilder()
+                .setId(id)
+                .setTsMillis(event.tsMillis())
+                .setReceivedMillis(receivedMillis)
+                .setLevelValue(levelNumber(event.level()))
+                .setType(event.type())
+                .setSource(event.source())
+                .setBranch(event.branch())
+                .setMsg(event.msg());
+        for (int i = 0; i < event.attrCount(); i++) {
+            Attr.Builder attr = Attr.newBuilder().setKey(event.attrKey(i));
+            Object value = event.attrValue(i);
+            if (value instanceof String s) {
+                attr.setStringValue(s);
+            } else if (value instanceof Boolean b) {
+                attr.setBoolValue(b);
+            } else if (value instanceof Long || value instanceof Integer || value instanceof Short
+                    || value instanceof Byte) {
+                attr.setIntValue(((Number) value).longValue());
+            } else if (value instanceof Double || value instanceof Float) {
+                attr.setDoubleValue(((Number) value).doubleValue());
+            } else if (value instanceof BigInteger b) {
+                attr.setBigIntegerValue(b.toString());
+            } else if (value instanceof Number n) {
+                attr.setDecimalValue(decimalText(n));
+            } else {
+                throw unsupported(event.attrKey(i), value);
+            }
+            record.addAttrs(attr);
+        }
+        return record.build();
+    }
+
+    /**
+     * The event a record holds (its id and receive time are the record's {@link JournalRecord#getId()} and
+     * {@link JournalRecord#getReceivedMillis()}).
+     *
+     * @throws InvalidProtocolBufferException when the record has no valid level, an attr without a value, or a
+     *                                        decimal that does not parse
+     */
+    public static LogEvent toEvent(JournalRecord record) throws InvalidProtocolBufferException {
+        int levelNumber = record.getLevelValue();
+        if (levelNumber < 1 || levelNumber > LEVELS.length) {
+            throw new InvalidProtocolBufferException("journal record " + Long.toUnsignedString(record.getId())
+                    + " has no valid level (" + levelNumber + ")");
+        }
+        int n = record.getAttrsCount();
+        String[] keys = new String[n];
+        Object[] values = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Attr attr = record.getAttrs(i);
+            keys[i] = attr.getKey();
+            values[i] = attrValue(record.getId(), attr);
+        }
+        return new LogEvent(record.getTsMillis(), LEVELS[levelNumber - 1], record.getType(), record.getSource(),
+                record.getBranch(), record.getMsg(), keys, values);
+    }
+
+    /** Decodes one serialized record; see {@link #toEvent(JournalRecord)}. */
+    public static JournalRecord parse(byte[] payload, int offset, int length) throws InvalidProtocolBufferException {
+        return JournalRecord.parser().parseFrom(payload, offset, length);
+    }
+
+    /**
+     * The id of a serialized record, read from its first field without decoding the rest when the record was
+     * written by {@link #encode} (id first); any other valid record is decoded in full.
+     */
+    public static long peekId(byte[] payload, int offset, int length) throws InvalidProtocolBufferException {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(payload, offset, length);
+            if (in.readTag() == ID_TAG) {
+                return in.readUInt64();
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InvalidProtocolBufferException(e);
+        }
+        return parse(payload, offset, length).getId();
+    }
+
+    /** The size of the record {@link #encode} writes. */
+    public static int encodedSize(long id, long receivedMillis, LogEvent event) {
+        int size = 0;
+        if (id != 0) {
+            size += CodedOutputStream.computeUInt64Size(JournalRecord.ID_FIELD_NUMBER, id);
+        }
+        if (event.tsMillis() != 0) {
+            size += CodedOutputStream.computeInt64Size(JournalRecord.TS_MILLIS_FIELD_NUMBER, event.tsMillis());
+        }
+        if (receivedMillis != 0) {
+            size += CodedOutputStream.computeInt64Size(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER, receivedMillis);
+        }
+        size += CodedOutputStream.computeEnumSize(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
+        size += stringSize(JournalRecord.TYPE_FIELD_NUMBER, event.type());
+        size += stringSize(JournalRecord.SOURCE_FIELD_NUMBER, event.source());
+        size += stringSize(JournalRecord.BRANCH_FIELD_NUMBER, event.branch());
+        size += stringSize(JournalRecord.MSG_FIELD_NUMBER, event.msg());
+        for (int i = 0; i < event.attrCount(); i++) {
+            int attrSize = attrSize(event.attrKey(i), event.attrValue(i));
+            size += CodedOutputStream.computeTagSize(JournalRecord.ATTRS_FIELD_NUMBER)
+                    + CodedOutputStream.computeUInt32SizeNoTag(attrSize) + attrSize;
+        }
+        return size;
+    }
+
+    /** Writes the record for one event, the bytes of {@code toRecord(id, receivedMillis, event)}. */
+    public static void encode(long id, long receivedMillis, LogEvent event, CodedOutputStream out) throws IOException {
+        if (id != 0) {
+            out.writeUInt64(JournalRecord.ID_FIELD_NUMBER, id);
+        }
+        if (event.tsMillis() != 0) {
+            out.writeInt64(JournalRecord.TS_MILLIS_FIELD_NUMBER, event.tsMillis());
+        }
+        if (receivedMillis != 0) {
+            out.writeInt64(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER, receivedMillis);
+        }
+        out.writeEnum(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
+        writeString(out, JournalRecord.TYPE_FIELD_NUMBER, event.type());
+        writeString(out, JournalRecord.SOURCE_FIELD_NUMBER, event.source());
+        writeString(out, JournalRecord.BRANCH_FIELD_NUMBER, event.branch());
+        writeString(out, JournalRecord.MSG_FIELD_NUMBER, event.msg());
+        for (int i = 0; i < event.attrCount(); i++) {
+            String key = event.attrKey(i);
+            Object value = event.attrValue(i);
+            out.writeTag(JournalRecord.ATTRS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(attrSize(key, value));
+            writeString(out, Attr.KEY_FIELD_NUMBER, key);
+            if (value instanceof String s) {
+                out.writeString(Attr.STRING_VALUE_FIELD_NUMBER, s);
+            } else if (value instanceof Boolean b) {
+                out.writeBool(Attr.BOOL_VALUE_FIELD_NUMBER, b);
+            } else if (value instanceof Long || value instanceof Integer || value instanceof Short
+                    || value instanceof Byte) {
+                out.writeSInt64(Attr.INT_VALUE_FIELD_NUMBER, ((Number) value).longValue());
+            } else if (value instanceof Double || value instanceof Float) {
+                out.writeDouble(Attr.DOUBLE_VALUE_FIELD_NUMBER, ((Number) value).doubleValue());
+            } else if (value instanceof BigInteger b) {
+                out.writeString(Attr.BIG_INTEGER_VALUE_FIELD_NUMBER, b.toString());
+            } else if (value instanceof Number n) {
+                out.writeString(Attr.DECIMAL_VALUE_FIELD_NUMBER, decimalText(n));
+            } else {
+                throw unsupported(key, value);
+            }
+        }
+    }
+
+    private static int attrSize(String key, Object value) {
+        int size = stringSize(Attr.KEY_FIELD_NUMBER, key);
+        if (value instanceof String s) {
+            return size + CodedOutputStream.computeStringSize(Attr.STRING_VALUE_FIELD_NUMBER, s);
+        } else if (value instanceof Boolean b) {
+            return size + CodedOutputStream.computeBoolSize(Attr.BOOL_VALUE_FIELD_NUMBER, b);
+        } else if (value instanceof Long || value instanceof Integer || value instanceof Short
+                || value instanceof Byte) {
+            return size + CodedOutputStream.computeSInt64Size(Attr.INT_VALUE_FIELD_NUMBER,
+                    ((Number) value).longValue());
+        } else if (value instanceof Double || value instanceof Float) {
+            return size + CodedOutputStream.computeDoubleSize(Attr.DOUBLE_VALUE_FIELD_NUMBER, 0);
+        } else if (value instanceof BigInteger b) {
+            return size + CodedOutputStream.computeStringSize(Attr.BIG_INTEGER_VALUE_FIELD_NUMBER, b.toString());
+        } else if (value instanceof Number n) {
+            return size + CodedOutputStream.computeStringSize(Attr.DECIMAL_VALUE_FIELD_NUMBER, decimalText(n));
+        }
+        throw unsupported(key, value);
+    }
+
+    private static Object attrValue(long id, Attr attr) throws InvalidProtocolBufferException {
+        try {
+            return switch (attr.getValueCase()) {
+                case STRING_VALUE -> attr.getStringValue();
+                case INT_VALUE -> attr.getIntValue();
+                case DOUBLE_VALUE -> attr.getDoubleValue();
+                case BOOL_VALUE -> attr.getBoolValue();
+                case DECIMAL_VALUE -> new BigDecimal(attr.getDecimalValue());
+                case BIG_INTEGER_VALUE -> new BigInteger(attr.getBigIntegerValue());
+                case VALUE_NOT_SET -> throw new InvalidProtocolBufferException("journal record "
+                        + Long.toUnsignedString(id) + ": attr " + attr.getKey() + " has no value");
+            };
+        } catch (NumberFormatException e) {
+            throw new InvalidProtocolBufferException("journal record " + Long.toUnsignedString(id) + ": attr "
+                    + attr.getKey() + " holds a malformed number");
+        }
+    }
+
+    private static String decimalText(Number n) {
+        return n instanceof BigDecimal d ? d.toString() : new BigDecimal(n.toString()).toString();
+    }
+
+    private static int levelNumber(Level level) {
+        return level.ordinal() + 1;
+    }
+
+    private static int stringSize(int field, String value) {
+        return value.isEmpty() ? 0 : CodedOutputStream.computeStringSize(field, value);
+    }
+
+    private static void writeString(CodedOutputStream out, int field, String value) throws IOException {
+        if (!value.isEmpty()) {
+            out.writeString(field, value);
+        }
+    }
+
+    private static IllegalArgumentException unsupported(String key, Object value) {
+        return new IllegalArgumentException("attr " + key + " holds a "
+                + (value == null ? "null" : value.getClass().getName()) + ", not a string, boolean or number");
+    }
+}
