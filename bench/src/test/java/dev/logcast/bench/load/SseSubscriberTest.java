@@ -1,13 +1,17 @@
 package dev.logcast.bench.load;
 
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -54,9 +58,16 @@ class SseSubscriberTest {
         return out.toByteArray();
     }
 
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void findsEveryPayloadWhenTheStreamArrivesOneByteAtATime(boolean chunkedEncoding) throws Exception {
+    static Stream<Arguments> framings() {
+        return Stream.of(
+                Arguments.of(false, 1), Arguments.of(true, 1),
+                Arguments.of(false, 13), Arguments.of(true, 13),
+                Arguments.of(false, 1 << 20), Arguments.of(true, 1 << 20));
+    }
+
+    @ParameterizedTest(name = "chunked={0}, {1} bytes a read")
+    @MethodSource("framings")
+    void findsEveryPayloadHoweverTheStreamIsSplit(boolean chunkedEncoding, int bytesPerRead) throws Exception {
         String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                 + (chunkedEncoding ? "Transfer-Encoding: chunked\r\n" : "") + "\r\n";
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
@@ -67,8 +78,10 @@ class SseSubscriberTest {
         Subscribers subscribers = new Subscribers(config(), channel.eventLoop(), Transport.NIO, NONCE);
         SubscriberState state = new SubscriberState(0, 1);
         channel.pipeline().addLast(new SseSubscriber(subscribers, state));
-        for (byte b : wire.toByteArray()) {
-            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        byte[] bytes = wire.toByteArray();
+        for (int i = 0; i < bytes.length; i += bytesPerRead) {
+            int n = Math.min(bytesPerRead, bytes.length - i);
+            channel.writeInbound(PooledByteBufAllocator.DEFAULT.directBuffer(n).writeBytes(bytes, i, n));
         }
 
         AckedEvents acked = new AckedEvents(1);
