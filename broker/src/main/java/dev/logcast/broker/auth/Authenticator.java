@@ -1,6 +1,7 @@
 package dev.logcast.broker.auth;
 
 import io.netty.handler.codec.http.HttpRequest;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -9,5 +10,18 @@ import java.util.Map;
  * the connection's event loop; implementations must not block. Thread-safe.
  */
 public interface Authenticator {
-    AuthResult authenticate(HttpRequest request, Map<String, List<String>> params, Scope needed);
+    /**
+     * @param params the decoded query parameters (a token may travel in {@code access_token})
+     * @param needed the scope the endpoint needs
+     * @param remote the client's address, for the slow-down of repeated failures
+     */
+    AuthResult authenticate(HttpRequest request, Map<String, List<String>> params, Scope needed,
+                            SocketAddress remote);
+
+    /**
+     * Re-reads what can change while running (the key file), keeping the old state when the new one is bad.
+     * Called from a signal handler's thread, never from an event loop. Open streams are not touched.
+     */
+    default void reload() {
+    }
 }

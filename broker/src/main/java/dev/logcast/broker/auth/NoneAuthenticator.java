@@ -1,6 +1,7 @@
 package dev.logcast.broker.auth;
 
 import io.netty.handler.codec.http.HttpRequest;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +10,8 @@ public final class NoneAuthenticator implements Authenticator {
     private static final AuthResult ALL = AuthResult.granted(Grant.ALL);
 
     @Override
-    public AuthResult authenticate(HttpRequest request, Map<String, List<String>> params, Scope needed) {
+    public AuthResult authenticate(HttpRequest request, Map<String, List<String>> params, Scope needed,
+                                   SocketAddress remote) {
         return ALL;
     }
 }

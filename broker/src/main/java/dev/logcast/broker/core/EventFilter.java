@@ -11,6 +11,10 @@ import java.util.Map;
  * What a subscriber wants to see: the stream's and the poll's query filters. Values of one filter are OR (repeat
  * the parameter or separate by commas); different filters are AND. {@code branch} and {@code source} are globs,
  * {@code type} exact, {@code level} a minimum, {@code q} a case-insensitive substring of {@code msg}.
+ *
+ * <p>A filter may also carry a token's limits ({@link #limitedTo}): branch globs and types outside of which
+ * nothing matches, whatever was asked for. Every path that delivers events (live, replay by Last-Event-ID or
+ * {@code tail}, poll) decides with {@link #matches}, so the limits hold on all of them.
  * Immutable; {@link #matches} allocates nothing.
  */
 public final class EventFilter {
@@ -22,13 +26,79 @@ public final class EventFilter {
     private final Level minLevel;
     private final Glob[] sources;
     private final String[] queries;
+    private final Glob[] allowedBranches;
+    private final String[] allowedTypes;
 
     public EventFilter(Glob[] branches, String[] types, Level minLevel, Glob[] sources, String[] queries) {
+        this(branches, types, minLevel, sources, queries, null, null);
+    }
+
+    private EventFilter(Glob[] branches, String[] types, Level minLevel, Glob[] sources, String[] queries,
+                        Glob[] allowedBranches, String[] allowedTypes) {
         this.branches = branches;
         this.types = types;
         this.minLevel = minLevel == null ? Level.TRACE : minLevel;
         this.sources = sources;
         this.queries = queries;
+        this.allowedBranches = allowedBranches;
+        this.allowedTypes = allowedTypes;
+    }
+
+    /**
+     * This filter, limited to the branches matching one of {@code allowedBranches} and to {@code allowedTypes}
+     * ({@code null}: no limit of that kind).
+     *
+     * @throws IllegalStateException when a limit of the same kind is already set (one grant limits a filter once)
+     */
+    public EventFilter limitedTo(Glob[] allowedBranches, String[] allowedTypes) {
+        if (this.allowedBranches != null && allowedBranches != null
+                || this.allowedTypes != null && allowedTypes != null) {
+            throw new IllegalStateException("the filter is already limited");
+        }
+        return new EventFilter(branches, types, minLevel, sources, queries,
+                allowedBranches != null ? allowedBranches : this.allowedBranches,
+                allowedTypes != null ? allowedTypes : this.allowedTypes);
+    }
+
+    /**
+     * Whether this filter's own branch and type values could match anything inside the given limits
+     * ({@code null}: no limit of that kind). Conservative like {@link Glob#mayOverlap}: false only when no event
+     * could ever match both, so a {@code false} is a safe reason to refuse the request.
+     */
+    public boolean mayMatchWithin(Glob[] allowedBranches, String[] allowedTypes) {
+        if (allowedBranches != null) {
+            if (allowedBranches.length == 0) {
+                return false;
+            }
+            if (branches != null && !anyOverlap(branches, allowedBranches)) {
+                return false;
+            }
+        }
+        if (allowedTypes != null) {
+            if (allowedTypes.length == 0) {
+                return false;
+            }
+            if (types != null) {
+                for (String t : types) {
+                    if (contains(allowedTypes, t)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean anyOverlap(Glob[] asked, Glob[] allowed) {
+        for (Glob a : asked) {
+            for (Glob b : allowed) {
+                if (a.mayOverlap(b)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -125,6 +195,12 @@ public final class EventFilter {
             return false;
         }
         if (sources != null && !anyMatch(sources, e.source())) {
+            return false;
+        }
+        if (allowedTypes != null && !contains(allowedTypes, e.type())) {
+            return false;
+        }
+        if (allowedBranches != null && !anyMatch(allowedBranches, e.branch())) {
             return false;
         }
         if (queries != null) {

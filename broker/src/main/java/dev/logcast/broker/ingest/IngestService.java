@@ -30,8 +30,9 @@ import java.util.function.Consumer;
  * {@code POST /v1/logs}: native JSON, NDJSON and OTLP/HTTP logs (protobuf and JSON), each optionally gzip. The
  * body is decoded and validated on the connection's event loop (a batch is atomic: one bad event rejects it all),
  * then offered to the sequencer; the answer goes out when the sequencer has given the events their ids. When the
- * sequencer's queue is over its bound the request is shed with 503 and {@code Retry-After}. Thread-safe; one per
- * broker.
+ * sequencer's queue is over its bound the request is shed with 503 and {@code Retry-After}. A token limited to
+ * some branches or types may write only those: one event outside them refuses the whole request with 403 and
+ * nothing of it is stored; a token's {@code src} becomes every event's source. Thread-safe; one per broker.
  */
 public final class IngestService {
     private static final AsciiString PROTOBUF = AsciiString.cached("application/x-protobuf");
@@ -121,6 +122,12 @@ public final class IngestService {
 
     private void submitNative(Channel channel, Consumer<FullHttpResponse> respond, Grant grant,
                               List<LogEvent> events, long received) {
+        int unwritable = grant.firstUnwritable(events);
+        if (unwritable >= 0) {
+            forbidden(channel, respond, Format.JSON, "event " + unwritable + ": "
+                    + grant.whyUnwritable(events.get(unwritable)), unwritable);
+            return;
+        }
         List<LogEvent> pinned = pin(events, grant);
         if (pinned.isEmpty()) {
             answer(respond, 202, nativeAccepted(0, 0, 0));
@@ -137,6 +144,13 @@ public final class IngestService {
 
     private void submitOtlp(Channel channel, Consumer<FullHttpResponse> respond, Grant grant, boolean protobuf,
                             OtlpResult result, long received) {
+        int unwritable = grant.firstUnwritable(result.accepted());
+        if (unwritable >= 0) {
+            // OTLP's rejected records are left out of accepted(): no index that the client could map back
+            forbidden(channel, respond, protobuf ? Format.OTLP_PROTOBUF : Format.OTLP_JSON, "a log record: "
+                    + grant.whyUnwritable(result.accepted().get(unwritable)), null);
+            return;
+        }
         if (result.rejected() > 0) {
             metrics.otlpRecordsRejected(result.rejected());
         }
@@ -181,6 +195,12 @@ public final class IngestService {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
             respond.accept(response);
         }
+    }
+
+    private void forbidden(Channel channel, Consumer<FullHttpResponse> respond, Format format, String error,
+                           Integer index) {
+        metrics.authFailed("forbidden_write");
+        reject(channel, respond, format, 403, error, index, "forbidden");
     }
 
     private void reject(Channel channel, Consumer<FullHttpResponse> respond, Format format, int status,

@@ -2,6 +2,7 @@ package dev.logcast.broker.server;
 
 import dev.logcast.broker.auth.AuthResult;
 import dev.logcast.broker.auth.Authenticator;
+import dev.logcast.broker.auth.Grant;
 import dev.logcast.broker.auth.Scope;
 import dev.logcast.broker.core.EventFilter;
 import dev.logcast.broker.core.QueryParams;
@@ -9,8 +10,10 @@ import dev.logcast.broker.ingest.IngestService;
 import dev.logcast.broker.metrics.BrokerMetrics;
 import dev.logcast.broker.poll.PollService;
 import dev.logcast.broker.stream.StreamService;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -18,20 +21,28 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Routes whole requests to the services: ingest, stream, poll, health and metrics. One request at a time per
  * connection: pipelined requests wait their turn, so answers keep the order of requests (RFC 9112 §9.3.2).
- * Authentication happens here, before any service creates state.
+ * Authentication happens here, before any service creates state: {@code /healthz}, {@code /readyz} and CORS
+ * preflights need no token; {@code /v1/logs} needs {@code write}; {@code /v1/stream} and {@code /v1/poll} need
+ * {@code read}, and see only what the grant's branch and type limits allow ({@link Grant#narrow});
+ * {@code /metrics} needs {@code read} without limits, or {@code admin} (it counts every branch). CORS headers
+ * ({@link CorsPolicy}) go on every answer to an allowed origin, the stream's head included.
  *
  * <pre>
  * p.addLast("aggregator", new BodyLimitAggregator(maxBody));
@@ -50,6 +61,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private boolean head;
     private boolean streaming;
     private Runnable onClose;
+    /** The CORS headers of the request being answered, or {@code null}. */
+    private HttpHeaders corsHeaders;
 
     HttpRouter(Services services, HttpDeadlineHandler deadline) {
         this.services = services;
@@ -112,6 +125,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         String path = query.path();
         HttpMethod method = request.method();
         head = method.equals(HttpMethod.HEAD);
+        corsHeaders = services.cors().responseHeaders(request.headers().get(HttpHeaderNames.ORIGIN));
+        if (CorsPolicy.isPreflight(request)) {
+            corsHeaders = null;
+            respond(services.cors().preflight(channel, request), keepAlive);
+            return;
+        }
         switch (path) {
             case "/healthz" -> {
                 if (isGetOrHead(method)) {
@@ -131,8 +150,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
             case "/metrics" -> {
                 if (isGetOrHead(method)) {
-                    respond(Responses.response(HttpResponseStatus.OK, BrokerMetrics.contentType(),
-                            Unpooled.wrappedBuffer(services.metrics().scrape())), keepAlive);
+                    metrics(request, query, keepAlive);
                 } else {
                     methodNotAllowed("GET, HEAD", keepAlive);
                 }
@@ -161,6 +179,21 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             default -> respond(Responses.error(channel, HttpResponseStatus.NOT_FOUND,
                     "no such endpoint: " + safePath(path), null), keepAlive);
         }
+    }
+
+    private void metrics(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {
+        AuthResult auth = authenticate(request, query.parameters(), Scope.READ, keepAlive);
+        if (auth == null) {
+            return;
+        }
+        Grant grant = auth.grant();
+        if (!grant.isUnlimited() && !grant.allows(Scope.ADMIN)) {
+            forbidden("the metrics count every branch; a token limited to some branches or types cannot read "
+                    + "them", "metrics_limited", keepAlive);
+            return;
+        }
+        respond(Responses.response(HttpResponseStatus.OK, BrokerMetrics.contentType(),
+                Unpooled.wrappedBuffer(services.metrics().scrape())), keepAlive);
     }
 
     private void ingest(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {
@@ -196,6 +229,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             badRequest(e.getMessage(), keepAlive);
             return;
         }
+        filter = narrow(auth.grant(), filter, keepAlive);
+        if (filter == null) {
+            return;
+        }
         if (services.draining()) {
             shed(keepAlive);
             return;
@@ -204,7 +241,37 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         busy = false;
         deadline.idle();
         releasePipelined();
-        services.stream().open(ctx.channel(), request, filter, resume, tail, null);
+        HttpHeaders cors = corsHeaders;
+        corsHeaders = null;
+        services.stream().open(ctx.channel(), request, filter, resume, tail, cors);
+        closeAtExpiry(ctx.channel(), auth.grant().validUntilMillis());
+    }
+
+    /**
+     * A stream outlives no token: at its expiry (with the skew leeway) the broker says so in a comment and closes;
+     * the client reconnects with a fresh token and Last-Event-ID, and loses nothing.
+     */
+    private static void closeAtExpiry(Channel channel, long validUntilMillis) {
+        if (validUntilMillis == Long.MAX_VALUE) {
+            return;
+        }
+        long delayMs = Math.max(0, validUntilMillis - System.currentTimeMillis());
+        ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> {
+            ByteBuf goodbye = Unpooled.copiedBuffer(": token expired; reconnect with a new token\n\n",
+                    StandardCharsets.US_ASCII);
+            channel.writeAndFlush(goodbye).addListener(ChannelFutureListener.CLOSE);
+        }, delayMs, TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(f -> expiry.cancel(false));
+    }
+
+    /** The filter within the grant's limits; {@code null} (after a 403) when it could only see forbidden events. */
+    private EventFilter narrow(Grant grant, EventFilter filter, boolean keepAlive) {
+        EventFilter narrowed = grant.narrow(filter);
+        if (narrowed == null) {
+            forbidden("the token may not read any of the branches or types asked for", "forbidden_branch",
+                    keepAlive);
+        }
+        return narrowed;
     }
 
     private void poll(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {
@@ -214,11 +281,20 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         PollService.PollRequest poll;
+        EventFilter filter;
         try {
-            poll = PollService.PollRequest.parse(params, EventFilter.fromQuery(params));
+            filter = EventFilter.fromQuery(params);
+            poll = PollService.PollRequest.parse(params, filter);
         } catch (IllegalArgumentException e) {
             badRequest(e.getMessage(), keepAlive);
             return;
+        }
+        EventFilter narrowed = narrow(auth.grant(), filter, keepAlive);
+        if (narrowed == null) {
+            return;
+        }
+        if (narrowed != filter) {
+            poll = new PollService.PollRequest(narrowed, poll.after(), poll.tail(), poll.limit(), poll.waitMs());
         }
         onClose = services.poll().start(ctx.channel(), poll, null, response -> {
             onClose = null;
@@ -229,17 +305,28 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private AuthResult authenticate(FullHttpRequest request, Map<String, List<String>> params, Scope scope,
                                     boolean keepAlive) {
         Authenticator authenticator = services.authenticator();
-        AuthResult result = authenticator.authenticate(request, params, scope);
+        AuthResult result = authenticator.authenticate(request, params, scope, ctx.channel().remoteAddress());
         if (result.isGranted()) {
             return result;
         }
         services.metrics().authFailed(result.reason());
         FullHttpResponse response = Responses.error(ctx.channel(), result.status(), result.error(), null);
-        if (result.status().code() == 401) {
-            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        if (result.challenge() != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, result.challenge());
+        }
+        if (result.retryAfterSeconds() > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(result.retryAfterSeconds()));
         }
         respond(response, keepAlive);
         return null;
+    }
+
+    /** 403 for a valid token that may not do what the request asks. */
+    private void forbidden(String error, String reason, boolean keepAlive) {
+        services.metrics().authFailed(reason);
+        FullHttpResponse response = Responses.error(ctx.channel(), HttpResponseStatus.FORBIDDEN, error, null);
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
+        respond(response, keepAlive);
     }
 
     private void rejectUndecodable(Throwable cause) {
@@ -288,6 +375,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (!channel.isActive()) {
             response.release();
             return;
+        }
+        if (corsHeaders != null) {
+            response.headers().add(corsHeaders);
+            corsHeaders = null;
         }
         if (head) {
             // RFC 9110 §9.3.2: the same head as GET, no body

@@ -17,10 +17,18 @@ final class Services {
     private final BrokerMetrics metrics;
     private final Authenticator authenticator;
     private final InflightTracker inflight;
+    private final CorsPolicy cors;
     private volatile boolean draining;
 
+    /** Without CORS: no origin is allowed. */
     Services(IngestService ingest, StreamService stream, PollService poll, BrokerMetrics metrics,
              Authenticator authenticator, InflightTracker inflight) {
+        this(ingest, stream, poll, metrics, authenticator, inflight, CorsPolicy.NONE);
+    }
+
+    Services(IngestService ingest, StreamService stream, PollService poll, BrokerMetrics metrics,
+             Authenticator authenticator, InflightTracker inflight, CorsPolicy cors) {
+        this.cors = cors;
         this.ingest = ingest;
         this.stream = stream;
         this.poll = poll;
@@ -51,6 +59,10 @@ final class Services {
 
     InflightTracker inflight() {
         return inflight;
+    }
+
+    CorsPolicy cors() {
+        return cors;
     }
 
     boolean draining() {
