@@ -27,11 +27,19 @@ public final class ConfigKeys {
             "HTTP port; 0 picks a free port");
     public static final ConfigKey<Path> DATA_DIR = key("data.dir", ValueParsers.path(), Path.of("./data"),
             "state directory: the key file and, with storage=disk, the journal; created on start");
-    public static final ConfigKey<String> AUTH_MODE = key("auth.mode", ValueParsers.oneOf("none", "hmac"), "none",
-            "hmac: signed bearer tokens; none: no checks, warned. none until token auth lands (API.md: hmac)");
+    public static final ConfigKey<String> AUTH_MODE = key("auth.mode", ValueParsers.oneOf("none", "hmac"), "hmac",
+            "hmac: every request but health checks needs a signed token; none: no checks, anyone may read and write");
     public static final ConfigKey<Path> AUTH_KEYS = new ConfigKey<>("auth.keys",
             ValueParsers.optional(ValueParsers.path()), null, "<data.dir>/keys",
             "HMAC key file, one '<kid> <base64 secret>' a line, made (0600) on first start; empty = data.dir/keys");
+    public static final ConfigKey<Long> AUTH_CLOCK_SKEW = key("auth.clock.skew", Durations.parser(0, HOUR_MS),
+            60 * SECOND_MS, "leeway between clocks: a token is taken this long past its exp, and an iat this far ahead");
+    public static final ConfigKey<Integer> AUTH_CACHE_SIZE = key("auth.cache.size",
+            ValueParsers.integer(0, 10_000_000), 10_000,
+            "verified tokens remembered until they expire, so a request per event costs no HMAC; 0 = verify each");
+    public static final ConfigKey<Integer> AUTH_FAILURES_PER_MINUTE = key("auth.failures.per.minute",
+            ValueParsers.integer(0, 1_000_000), 30,
+            "failed authentications one address (an IPv6 /64) may make per minute; beyond, 429; 0 = no limit");
     public static final ConfigKey<String> STORAGE = key("storage", ValueParsers.oneOf("memory", "disk")
                     .require(mode -> !mode.equals("disk"),
                             "is not available yet: the disk journal is not built in this version; use storage=memory"),
@@ -92,7 +100,8 @@ public final class ConfigKeys {
             10 * SECOND_MS, "on SIGTERM, time to finish in-flight work before connections are closed anyway");
 
     private static final List<ConfigKey<?>> ALL = List.of(
-            BIND, PORT, DATA_DIR, AUTH_MODE, AUTH_KEYS, STORAGE, RETENTION_BYTES, RETENTION_AGE,
+            BIND, PORT, DATA_DIR, AUTH_MODE, AUTH_KEYS, AUTH_CLOCK_SKEW, AUTH_CACHE_SIZE, AUTH_FAILURES_PER_MINUTE,
+            STORAGE, RETENTION_BYTES, RETENTION_AGE,
             STREAM_HEARTBEAT, STREAM_RETRY, STREAM_MAX_PENDING, STREAM_GZIP,
             INGEST_MAX_BODY, INGEST_MAX_EVENTS, INGEST_MAX_MSG, INGEST_MAX_ATTRS, INGEST_MAX_ATTR_KEY,
             INGEST_MAX_ATTR_VALUE, INGEST_QUEUE_EVENTS, RING_BYTES, RING_EVENTS,

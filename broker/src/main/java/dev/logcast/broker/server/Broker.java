@@ -1,8 +1,12 @@
 package dev.logcast.broker.server;
 
 import dev.logcast.broker.auth.Authenticator;
+import dev.logcast.broker.auth.HmacAuthenticator;
+import dev.logcast.broker.auth.KeyFile;
+import dev.logcast.broker.auth.KeyRing;
 import dev.logcast.broker.auth.NoneAuthenticator;
 import dev.logcast.broker.config.BrokerConfig;
+import dev.logcast.broker.config.ConfigKeys;
 import dev.logcast.broker.core.BrokerCore;
 import dev.logcast.broker.core.Shard;
 import dev.logcast.broker.ingest.IngestService;
@@ -25,7 +29,11 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +57,8 @@ public final class Broker {
 
     private Broker(BrokerConfig config) {
         this.config = config;
+        // first: a bad key file stops start-up before any thread exists
+        Authenticator authenticator = authenticator(config);
         boolean epoll = Epoll.isAvailable();
         int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.bossGroup = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("logcast-accept"))
@@ -66,8 +76,8 @@ public final class Broker {
         StreamService stream = new StreamService(core.shards(), core.sequencer(), metrics, config.streamRetryMs(),
                 config.streamMaxPendingBytes(), core.ticksPerHeartbeat(), config.streamGzip());
         PollService poll = new PollService(core.shards(), core.sequencer(), metrics);
-        Authenticator authenticator = authenticator(config);
-        this.services = new Services(ingest, stream, poll, metrics, authenticator, new InflightTracker());
+        this.services = new Services(ingest, stream, poll, metrics, authenticator, new InflightTracker(),
+                CorsPolicy.of(config.corsOrigins()));
         registerGauges();
     }
 
@@ -77,7 +87,34 @@ public final class Broker {
                     + config.port() + " CAN READ AND WRITE EVERY LOG. Use auth.mode=hmac outside a dev machine.");
             return new NoneAuthenticator();
         }
-        throw new IllegalStateException("auth.mode=" + config.authMode() + " is not available in this build");
+        Path keys = config.authKeys();
+        try {
+            String created = KeyFile.createIfMissing(keys, new SecureRandom());
+            KeyRing ring = KeyFile.read(keys);
+            if (KeyFile.isOpenToOthers(keys)) {
+                LOG.log(System.Logger.Level.WARNING, "auth.keys " + keys + " can be read or written by others than"
+                        + " its owner; anyone who reads it can mint tokens: chmod 600 " + keys);
+            }
+            String mint = "; mint a token with: logcast token create --keys " + keys
+                    + " --sub me --scope read,write --ttl 24h";
+            LOG.log(ring.isEmpty() ? System.Logger.Level.WARNING : System.Logger.Level.INFO, created != null
+                    ? "auth.mode=hmac: created the key file " + keys + " (mode 0600) with key " + created + mint
+                    : "auth.mode=hmac: " + HmacAuthenticator.describe(ring) + " from " + keys + mint);
+            return new HmacAuthenticator(keys, ring, config.get(ConfigKeys.AUTH_CLOCK_SKEW),
+                    config.get(ConfigKeys.AUTH_CACHE_SIZE), config.get(ConfigKeys.AUTH_FAILURES_PER_MINUTE));
+        } catch (IOException e) {
+            String message = String.valueOf(e.getMessage());
+            throw new UncheckedIOException(message.startsWith("auth.keys") ? message
+                    : "auth.keys " + keys + ": cannot be read or created (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Re-reads what may change without a restart: the key file (a kid that is gone revokes its tokens). Open
+     * streams stay open. For SIGHUP; a bad file is logged and the keys in use are kept.
+     */
+    public void reload() {
+        services.authenticator().reload();
     }
 
     private void registerGauges() {

@@ -28,7 +28,9 @@ class CheckConfigCommandTest {
         assertThat(lines).contains(
                 row("bind", "127.0.0.1", "default"),
                 row("port", "7070", "default"),
+                row("auth.mode", "hmac", "default"),
                 row("auth.keys", "./data/keys", "default"),
+                row("auth.clock.skew", "1m", "default"),
                 row("retention.age", "24h", "default"),
                 row("stream.max.pending", "4MiB", "default"),
                 row("cors.origins", "(none)", "default"),
@@ -42,12 +44,12 @@ class CheckConfigCommandTest {
     void showsWhereEachValueCameFrom() throws IOException {
         Path conf = Files.writeString(dir.resolve("logcast.conf"), "port=8001\nbind=0.0.0.0\nstream.retry=5s\n");
         CliRun run = CliRun.run(Map.of("LOGCAST_PORT", "8002", "LOGCAST_DATA_DIR", "/var/lib/logcast"),
-                "check-config", "--config", conf.toString(), "--port", "8003", "--auth.mode", "hmac");
+                "check-config", "--config", conf.toString(), "--port", "8003", "--auth.mode", "none");
         assertThat(run.exitCode).isZero();
         assertThat(lines(run.out)).contains(
                 "# config file " + conf,
                 row("port", "8003", "flag --port"),
-                row("auth.mode", "hmac", "flag --auth.mode"),
+                row("auth.mode", "none", "flag --auth.mode"),
                 row("data.dir", "/var/lib/logcast", "env LOGCAST_DATA_DIR"),
                 row("auth.keys", "/var/lib/logcast/keys", "default"),
                 row("bind", "0.0.0.0", "file " + conf),

@@ -22,8 +22,11 @@ class ConfigLoaderTest {
         assertThat(config.bind()).isEqualTo("127.0.0.1");
         assertThat(config.port()).isEqualTo(7070);
         assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
-        assertThat(config.authMode()).isEqualTo("none");
+        assertThat(config.authMode()).isEqualTo("hmac");
         assertThat(config.authKeys()).isEqualTo(Path.of("./data/keys"));
+        assertThat(config.get(ConfigKeys.AUTH_CLOCK_SKEW)).isEqualTo(60_000L);
+        assertThat(config.get(ConfigKeys.AUTH_CACHE_SIZE)).isEqualTo(10_000);
+        assertThat(config.get(ConfigKeys.AUTH_FAILURES_PER_MINUTE)).isEqualTo(30);
         assertThat(config.storage()).isEqualTo("memory");
         assertThat(config.retentionBytes()).isEqualTo(1L << 30);
         assertThat(config.retentionAgeMs()).isEqualTo(24 * 3_600_000L);
