@@ -24,7 +24,7 @@ public final class LogcastCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         LogFormat.install();
-        System.exit(commandLine(System.getenv(), ServeCommand::startBroker, ServeCommand::handleTermAndInt)
+        System.exit(commandLine(System.getenv(), ServeCommand::startBroker, ServeCommand.SIGNALS)
                 .execute(args));
     }
 
@@ -34,6 +34,9 @@ public final class LogcastCommand implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new LogcastCommand());
         commandLine.addSubcommand(new ServeCommand(env, starter, stopSignals));
         commandLine.addSubcommand(new CheckConfigCommand(env));
+        commandLine.addSubcommand(new KeygenCommand(env));
+        commandLine.addSubcommand(new CommandLine(new TokenCommand())
+                .addSubcommand(new TokenCommand.Create(env, System::currentTimeMillis)));
         commandLine.addSubcommand(new VersionCommand());
         ConfigFlags.addTo(commandLine.getSubcommands().get("serve").getCommandSpec());
         ConfigFlags.addTo(commandLine.getSubcommands().get("check-config").getCommandSpec());

@@ -19,7 +19,8 @@ import sun.misc.Signal;
 
 /**
  * {@code logcast serve [--config FILE] [--<key> VALUE ...]}: runs the broker until SIGTERM or SIGINT, then shuts it
- * down gracefully (bounded by {@code shutdown.grace}) and exits 0.
+ * down gracefully (bounded by {@code shutdown.grace}) and exits 0. SIGHUP reloads the key file ({@code auth.keys})
+ * without dropping connections.
  *
  * <p>Exit codes: 0 after a signal-driven shutdown; 2 for a bad configuration (nothing started); 1 when the broker
  * cannot start or stops without being asked.
@@ -40,6 +41,10 @@ public final class ServeCommand implements Callable<Integer> {
 
         /** Returns once the broker has stopped, however it stopped. */
         void awaitTermination() throws InterruptedException;
+
+        /** Re-reads what may change without a restart (the key file); on SIGHUP. */
+        default void reload() {
+        }
     }
 
     /** Starts a broker; returns once it listens. */
@@ -52,7 +57,24 @@ public final class ServeCommand implements Callable<Integer> {
     @FunctionalInterface
     interface StopSignals {
         void install(Consumer<String> onSignal);
+
+        /** Arranges for {@code onReload} to run on each SIGHUP; tests' signals need not. */
+        default void installReload(Runnable onReload) {
+        }
     }
+
+    /** The production signals: SIGTERM and SIGINT stop, SIGHUP reloads. */
+    static final StopSignals SIGNALS = new StopSignals() {
+        @Override
+        public void install(Consumer<String> onSignal) {
+            handleTermAndInt(onSignal);
+        }
+
+        @Override
+        public void installReload(Runnable onReload) {
+            Signal.handle(new Signal("HUP"), signal -> onReload.run());
+        }
+    };
 
     @Spec
     private CommandSpec spec;
@@ -80,6 +102,11 @@ public final class ServeCommand implements Callable<Integer> {
             public void awaitTermination() throws InterruptedException {
                 broker.awaitTermination();
             }
+
+            @Override
+            public void reload() {
+                broker.reload();
+            }
         };
     }
 
@@ -102,8 +129,18 @@ public final class ServeCommand implements Callable<Integer> {
             return LogcastCommand.EXIT_CONFIG;
         }
         Stopper stopper = new Stopper(err, Durations.format(config.shutdownGraceMs()));
-        // Handlers go in before the broker starts: a signal during start-up stops it as soon as it is up.
+        // Handlers go in before the broker starts: a signal during start-up stops it as soon as it is up, and a
+        // SIGHUP then is ignored rather than killing the JVM (its default action).
         stopSignals.install(stopper::onSignal);
+        AtomicReference<RunningBroker> running = new AtomicReference<>();
+        stopSignals.installReload(() -> {
+            RunningBroker b = running.get();
+            if (b != null) {
+                err.println("logcast serve: SIGHUP, reloading the key file");
+                err.flush();
+                b.reload();
+            }
+        });
         RunningBroker broker;
         try {
             broker = starter.start(config);
@@ -112,6 +149,7 @@ public final class ServeCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        running.set(broker);
         stopper.started(broker);
         broker.awaitTermination();
         if (!stopper.requested()) {

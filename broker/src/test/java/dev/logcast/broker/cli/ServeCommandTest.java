@@ -106,6 +106,28 @@ class ServeCommandTest {
     }
 
     @Test
+    void sighupReloadsTheRunningBrokerAndKeepsItRunning() throws Exception {
+        FakeBroker broker = new FakeBroker();
+        Signals signals = new Signals();
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(Map.of(), config -> {
+            signals.raiseHup();
+            return broker;
+        }, signals, "serve"));
+        assertThat(broker.awaiting.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(broker.reloads.get()).as("a SIGHUP while the broker starts is ignored").isZero();
+
+        signals.raiseHup();
+        signals.raiseHup();
+
+        assertThat(broker.reloads.get()).isEqualTo(2);
+        assertThat(broker.shutdowns.get()).isZero();
+        signals.raise("SIGTERM");
+        CliRun result = run.get(5, TimeUnit.SECONDS);
+        assertThat(result.exitCode).isZero();
+        assertThat(result.err).contains("logcast serve: SIGHUP, reloading the key file");
+    }
+
+    @Test
     void failureToStartExits1WithTheReason() {
         CliRun run = CliRun.run(Map.of(), config -> {
             throw new java.net.BindException("Address already in use");
@@ -124,17 +146,27 @@ class ServeCommandTest {
         assertThat(broker.shutdowns.get()).isZero();
     }
 
-    /** Captures the stop action that {@code serve} installs, to raise "signals" by hand. */
+    /** Captures the stop and reload actions that {@code serve} installs, to raise "signals" by hand. */
     private static final class Signals implements ServeCommand.StopSignals {
         private volatile Consumer<String> onSignal;
+        private volatile Runnable onReload;
 
         @Override
         public void install(Consumer<String> onSignal) {
             this.onSignal = onSignal;
         }
 
+        @Override
+        public void installReload(Runnable onReload) {
+            this.onReload = onReload;
+        }
+
         void raise(String name) {
             onSignal.accept(name);
+        }
+
+        void raiseHup() {
+            onReload.run();
         }
     }
 
@@ -143,7 +175,13 @@ class ServeCommandTest {
         final CountDownLatch awaiting = new CountDownLatch(1);
         final CountDownLatch inShutdown = new CountDownLatch(1);
         final AtomicInteger shutdowns = new AtomicInteger();
+        final AtomicInteger reloads = new AtomicInteger();
         volatile CountDownLatch slowShutdown;
+
+        @Override
+        public void reload() {
+            reloads.incrementAndGet();
+        }
 
         @Override
         public void shutdown() throws InterruptedException {
