@@ -34,6 +34,7 @@ public final class LogcastCommand implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new LogcastCommand());
         commandLine.addSubcommand(new ServeCommand(env, starter, stopSignals));
         commandLine.addSubcommand(new CheckConfigCommand(env));
+        commandLine.addSubcommand(new CertCommand());
         commandLine.addSubcommand(new KeygenCommand(env));
         commandLine.addSubcommand(new CommandLine(new TokenCommand())
                 .addSubcommand(new TokenCommand.Create(env, System::currentTimeMillis)));

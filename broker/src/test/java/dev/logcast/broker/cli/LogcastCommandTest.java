@@ -34,7 +34,7 @@ class LogcastCommandTest {
     @Test
     void onlyTheCommandsThatExistAreListed() {
         assertThat(LogcastCommand.commandLine(Map.of(), c -> null, s -> { }).getSubcommands().keySet())
-                .containsExactlyInAnyOrder("serve", "check-config", "keygen", "token", "version");
+                .containsExactlyInAnyOrder("serve", "check-config", "cert", "keygen", "token", "version");
     }
 
     @Test
