@@ -13,6 +13,7 @@ import dev.logcast.broker.ingest.IngestService;
 import dev.logcast.broker.metrics.BrokerMetrics;
 import dev.logcast.broker.poll.PollService;
 import dev.logcast.broker.stream.StreamService;
+import dev.logcast.broker.tls.TlsServerContext;
 import dev.logcast.protocol.EventLimits;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -38,8 +39,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The daemon: binds the listener, wires the core and the services, and stops gracefully. Only wiring and
- * lifecycle here.
+ * The daemon: binds the listener (and, with {@code tls.cert}, the TLS listener beside it), wires the core and the
+ * services, and stops gracefully. Only wiring and lifecycle here.
  */
 public final class Broker {
     private static final System.Logger LOG = System.getLogger(Broker.class.getName());
@@ -53,6 +54,7 @@ public final class Broker {
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Channel listener;
+    private Channel tlsListener;
     private volatile boolean shutdownStarted;
 
     private Broker(BrokerConfig config) {
@@ -155,7 +157,10 @@ public final class Broker {
         return broker;
     }
 
-    private void bind() throws InterruptedException {
+    private void bind() throws InterruptedException, IOException {
+        // read the PEM pair before anything runs: a bad file stops start-up with a message naming tls.cert/tls.key
+        TlsServerContext tls = config.tlsCert() == null ? null
+                : TlsServerContext.load(config.tlsCert(), config.tlsKey());
         core.start();
         Class<? extends ServerChannel> channelClass = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -166,18 +171,44 @@ public final class Broker {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childHandler(new BrokerInitializer(services, channels, config.httpMaxInitialLine(),
-                        config.httpMaxHeaderBytes(), config.ingestMaxBodyBytes(), config.httpRequestTimeoutMs(),
-                        config.httpIdleTimeoutMs()));
+                .childHandler(initializer(null));
         listener = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).sync().channel();
         LOG.log(System.Logger.Level.INFO, "logcast listening on http://" + config.bind() + ":" + port()
                 + " (storage=" + config.storage() + ", auth.mode=" + config.authMode() + ", "
                 + (Epoll.isAvailable() ? "epoll" : "nio") + ")");
+        if (tls != null) {
+            InetSocketAddress tlsAddress = new InetSocketAddress(config.bind(), config.tlsPort());
+            try {
+                tlsListener = bootstrap.clone().childHandler(initializer(tls)).bind(tlsAddress).sync().channel();
+            } catch (Exception e) { // sync() rethrows the bind's own exception (BindException) undeclared
+                if (e instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
+                throw new IOException("tls.port: cannot listen on " + config.bind() + ":" + config.tlsPort() + ": "
+                        + e.getMessage(), e);
+            }
+            LOG.log(System.Logger.Level.INFO, "logcast listening on https://" + urlHost(config.bind()) + ":"
+                    + tlsPort() + " (" + tls.describe() + ")");
+        }
+    }
+
+    private BrokerInitializer initializer(TlsServerContext tls) {
+        return new BrokerInitializer(services, channels, config.httpMaxInitialLine(), config.httpMaxHeaderBytes(),
+                config.ingestMaxBodyBytes(), config.httpRequestTimeoutMs(), config.httpIdleTimeoutMs(), tls);
+    }
+
+    private static String urlHost(String host) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     /** The port it listens on (useful with {@code port=0}). */
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The TLS port it listens on (useful with {@code tls.port=0}), or -1 when {@code tls.cert} is not set. */
+    public int tlsPort() {
+        return tlsListener == null ? -1 : ((InetSocketAddress) tlsListener.localAddress()).getPort();
     }
 
     /**
@@ -198,9 +229,8 @@ public final class Broker {
             LOG.log(System.Logger.Level.INFO, "shutting down (grace " + graceMs + " ms)");
             services.startDraining();
             core.beginDraining();
-            if (listener != null) {
-                listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-            }
+            closeListener(listener);
+            closeListener(tlsListener);
             // in-flight requests finish; a bit of the grace is kept for the streams' goodbyes
             services.inflight().awaitIdle(Math.max(0, remainingMs(deadline) - Math.min(1_000, graceMs / 4)));
             core.stop(Math.max(100, remainingMs(deadline) - 200));
@@ -209,6 +239,12 @@ public final class Broker {
             Thread.currentThread().interrupt();
         } finally {
             forceStop();
+        }
+    }
+
+    private static void closeListener(Channel listener) {
+        if (listener != null) {
+            listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.logcast.broker.server;
 
+import dev.logcast.broker.tls.TlsHandshakeHandler;
+import dev.logcast.broker.tls.TlsServerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -7,7 +9,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
-/** The pipeline of a new connection. Only wiring: the work is in the handlers. */
+/**
+ * The pipeline of a new connection. Only wiring: the work is in the handlers. On the TLS listener the same pipeline
+ * sits behind {@code ssl} handlers (the names a connection keeps when it becomes a stream).
+ */
 final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
     private final Services services;
     private final ChannelGroup channels;
@@ -15,9 +20,11 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
     private final long maxBodyBytes;
     private final long requestTimeoutMs;
     private final long idleTimeoutMs;
+    private final TlsServerContext tls;
 
+    /** @param tls the TLS listener's context, or {@code null} for the plain listener */
     BrokerInitializer(Services services, ChannelGroup channels, int maxInitialLine, int maxHeaderBytes,
-                      long maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs) {
+                      long maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs, TlsServerContext tls) {
         this.services = services;
         this.channels = channels;
         this.decoderConfig = new HttpDecoderConfig()
@@ -28,6 +35,7 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         this.maxBodyBytes = maxBodyBytes;
         this.requestTimeoutMs = requestTimeoutMs;
         this.idleTimeoutMs = idleTimeoutMs;
+        this.tls = tls;
     }
 
     @Override
@@ -35,6 +43,11 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         channels.add(ch);
         HttpDeadlineHandler deadline = new HttpDeadlineHandler(requestTimeoutMs, idleTimeoutMs, services.inflight());
         ChannelPipeline p = ch.pipeline();
+        if (tls != null) {
+            // the handshake shares the request's time limit: a client that opens and says nothing is cut off
+            p.addLast("ssl", tls.newHandler(ch.alloc(), requestTimeoutMs));
+            p.addLast("ssl-handshake", new TlsHandshakeHandler(services.metrics()));
+        }
         p.addLast("deadline", deadline);
         p.addLast("decoder", new StrictHttpRequestDecoder(decoderConfig));
         p.addLast("encoder", new HttpResponseEncoder());

@@ -71,6 +71,15 @@ public final class BrokerFixture implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
     }
 
+    /** The TLS listener's port, or -1 when the broker was started without {@code tls.cert}. */
+    public int tlsPort() {
+        return broker.tlsPort();
+    }
+
+    public URI tlsUri(String pathAndQuery) {
+        return URI.create("https://127.0.0.1:" + tlsPort() + pathAndQuery);
+    }
+
     public HttpResponse<String> post(String contentType, String body) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri("/v1/logs")).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10)).build(),
