@@ -1,0 +1,684 @@
+package dev.logcast.broker.journal;
+
+import com.google.protobuf.CodedOutputStream;
+import dev.logcast.protocol.LogEvent;
+import dev.logcast.protocol.journal.JournalCodec;
+import dev.logcast.protocol.journal.JournalRecord;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.zip.CRC32C;
+
+/**
+ * The on-disk journal: append-only segment files of length-prefixed, CRC32C-checked protobuf records (see
+ * {@link RecordReader} and {@code logcast/journal.proto}), each with a sparse index (see {@link SegmentIndex}), as
+ * Kafka and NATS JetStream keep their logs.
+ *
+ * <p>Appends go to a buffer; {@link #flush()} writes it to the OS, {@link #sync()} also forces it to the disk, and
+ * {@link #commit()} makes what was written visible to {@link #read}. After an {@link IOException} in
+ * {@link #append}, {@link #flush()} or {@link #sync()}, {@link #rollback()} puts the journal back exactly as it was
+ * at the last commit; until then those methods refuse to run.
+ *
+ * <p><b>Owner:</b> one writer thread for {@link #append}, {@link #flush()}, {@link #sync()}, {@link #commit()},
+ * {@link #rollback()}, {@link #enforceRetention} and {@link #close()} (the thread that opened it until it hands the
+ * journal over). {@link #read} and the gauges may be called from any thread, concurrently with the writer.
+ */
+public final class Journal implements Closeable {
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+    private static final String LOCK_FILE = ".lock";
+    private static final int WRITE_BUFFER_BYTES = 1 << 20;
+    private static final int READ_CHUNK_BYTES = 64 << 10;
+    /** A read looks at no more records than this; the caller reads on from the id it returns. */
+    static final int SCAN_LIMIT = 65_536;
+
+    private final Path dir;
+    private final JournalSettings settings;
+    private final FileOpener opener;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final RecoveryReport recovery;
+
+    // shared with readers
+    private volatile Segment[] segments;
+    private volatile long firstId;
+    private volatile long lastId;
+    private volatile long committedId;
+    private volatile long bytes;
+    private volatile boolean closed;
+    private final LongAdder recordsRead = new LongAdder();
+
+    // writer thread
+    private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
+    private final ByteBuffer indexScratch = ByteBuffer.allocate(64 * SegmentIndex.ENTRY_BYTES);
+    private final CRC32C crc = new CRC32C();
+    /** The last segment, where appends go; {@code null} when the journal is empty. */
+    private Segment active;
+    /** Segments written to since the last sync, oldest first. */
+    private final List<Segment> unsynced = new ArrayList<>();
+    private boolean directoryUnsynced;
+    private boolean needsRollback;
+    private long appendedBytes;
+    /** Files a rollback could not remove or truncate: repaired before anything else is written. */
+    private final List<Segment> pendingDeletes = new ArrayList<>();
+    private Segment pendingTruncate;
+    // the state at the last commit, for rollback
+    private Segment commitSegment;
+    private long commitSize;
+    private int commitRecords;
+    private long commitNewestReceived;
+    private int commitEntries;
+
+    private Journal(Path dir, JournalSettings settings, FileOpener opener, FileChannel lockChannel, FileLock lock,
+                    Recovery recovered, long startNanos) {
+        this.dir = dir;
+        this.settings = settings;
+        this.opener = opener;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.segments = recovered.segments.toArray(new Segment[0]);
+        this.active = segments.length == 0 ? null : segments[segments.length - 1];
+        long last = active == null ? 0 : active.lastId;
+        this.lastId = last;
+        this.committedId = last;
+        this.firstId = segments.length == 0 ? 0 : segments[0].baseId;
+        long total = 0;
+        for (Segment segment : segments) {
+            total += segment.size;
+        }
+        this.appendedBytes = total;
+        this.bytes = total;
+        markCommitPoint();
+        this.recovery = new RecoveryReport(recovered.events, segments.length, recovered.truncatedBytes, firstId,
+                last, (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /**
+     * Opens (creating if needed) the journal in {@code dir} and recovers it: every valid record is kept, a torn or
+     * corrupt tail is truncated, a missing or damaged index is rebuilt. The calling thread becomes the owner.
+     *
+     * @throws IOException when the directory cannot be created or written, is in use by another journal, or a
+     *                     segment cannot be read or repaired; the message says which
+     */
+    public static Journal open(Path dir, JournalSettings settings) throws IOException {
+        return open(dir, settings, FileOpener.DEFAULT);
+    }
+
+    static Journal open(Path dir, JournalSettings settings, FileOpener opener) throws IOException {
+        long start = System.nanoTime();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot create the journal directory " + dir + ": " + e, e);
+        }
+        FileChannel lockChannel;
+        try {
+            lockChannel = opener.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (AccessDeniedException e) {
+            throw new IOException("the journal directory " + dir + " is not writable", e);
+        } catch (IOException e) {
+            throw new IOException("cannot write in the journal directory " + dir + ": " + e, e);
+        }
+        FileLock lock = null;
+        try {
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                throw new IOException("the journal in " + dir + " is already open in this process", e);
+            }
+            if (lock == null) {
+                throw new IOException("the journal in " + dir + " is in use by another process");
+            }
+            Recovery recovered = Recovery.run(dir, settings, opener);
+            Journal journal = new Journal(dir, settings, opener, lockChannel, lock, recovered, start);
+            try {
+                if (journal.active != null) {
+                    journal.active.openForAppend();
+                }
+            } catch (IOException e) {
+                journal.closeFiles();
+                throw new IOException("cannot open journal segment " + journal.active.logPath + " for writing: "
+                        + e, e);
+            }
+            return journal;
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.release();
+            }
+            lockChannel.close();
+            throw e;
+        }
+    }
+
+    /** What {@link #open} recovered. Any thread. */
+    public RecoveryReport recovery() {
+        return recovery;
+    }
+
+    /** The oldest retained id, 0 when empty. Any thread. */
+    public long firstId() {
+        return firstId;
+    }
+
+    /** The newest appended id (committed or not), 0 when empty. Any thread. */
+    public long lastId() {
+        return lastId;
+    }
+
+    /** The newest id visible to {@link #read}. Any thread. */
+    public long committedId() {
+        return committedId;
+    }
+
+    /** Bytes of the segment files (records written or buffered). Any thread. */
+    public long bytes() {
+        return bytes;
+    }
+
+    public int segments() {
+        return segments.length;
+    }
+
+    /** Records looked at by reads so far; tests use it to see that a read seeks. */
+    long recordsRead() {
+        return recordsRead.sum();
+    }
+
+    /**
+     * Appends one event to the write buffer. Writer only.
+     *
+     * @throws IllegalArgumentException when {@code id} is not above {@link #lastId()} (or not positive), or the
+     *                                  event cannot be encoded (an attr that is not a scalar)
+     * @throws IOException              when writing a full buffer or starting a segment fails: {@link #rollback()}
+     */
+    public void append(long id, long receivedMillis, LogEvent event) throws IOException {
+        checkWritable();
+        if (id <= lastId || id <= 0) {
+            throw new IllegalArgumentException("journal id " + id + " is not above the last id " + lastId);
+        }
+        int payload = JournalCodec.encodedSize(id, receivedMillis, event);
+        if (payload > RecordReader.MAX_PAYLOAD_BYTES) {
+            throw new IllegalArgumentException("journal record " + id + " is too large: " + payload + " bytes");
+        }
+        int recordBytes = RecordReader.HEADER_BYTES + payload;
+        boolean ok = false;
+        try {
+            if (active == null || active.size > 0 && active.size + recordBytes > settings.segmentBytes()) {
+                roll(id);
+            }
+            if (writeBuffer.remaining() < recordBytes) {
+                flushBuffer();
+            }
+            Segment segment = active;
+            if (segment.records == 0 || segment.size - segment.lastIndexedOffset >= settings.indexEveryBytes()) {
+                segment.index.add(id, segment.size, segment.records);
+                segment.lastIndexedOffset = segment.size;
+            }
+            if (recordBytes <= writeBuffer.capacity()) {
+                encode(writeBuffer, id, receivedMillis, event, payload);
+            } else {
+                ByteBuffer large = ByteBuffer.allocate(recordBytes);
+                encode(large, id, receivedMillis, event, payload);
+                large.flip();
+                Segment.writeFully(segment.logWriter, large, segment.flushedSize);
+                segment.flushedSize += recordBytes;
+                if (!unsynced.contains(segment)) {
+                    unsynced.add(segment);
+                }
+            }
+            segment.size += recordBytes;
+            segment.records++;
+            segment.lastId = id;
+            segment.newestReceivedMillis = Math.max(segment.newestReceivedMillis, receivedMillis);
+            appendedBytes += recordBytes;
+            lastId = id;
+            ok = true;
+        } finally {
+            if (!ok) {
+                needsRollback = true;
+            }
+        }
+    }
+
+    private void encode(ByteBuffer buffer, long id, long receivedMillis, LogEvent event, int payload)
+            throws IOException {
+        int start = buffer.position();
+        buffer.position(start + RecordReader.HEADER_BYTES);
+        CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+        JournalCodec.encode(id, receivedMillis, event, out);
+        out.flush();
+        int end = buffer.position();
+        if (end - start - RecordReader.HEADER_BYTES != payload) {
+            throw new IllegalStateException("journal record " + id + " encoded to " + (end - start) + " bytes, not "
+                    + payload);
+        }
+        buffer.limit(end).position(start + RecordReader.HEADER_BYTES);
+        crc.reset();
+        crc.update(buffer);
+        buffer.limit(buffer.capacity()).position(end);
+        buffer.putInt(start, payload);
+        buffer.putInt(start + 4, (int) crc.getValue());
+    }
+
+    /** Starts a new segment for records from {@code id} on; the current one is written out first. */
+    private void roll(long id) throws IOException {
+        repairAfterRollback();
+        if (active != null) {
+            flushBuffer();
+        }
+        Segment segment = Segment.create(dir, id, opener);
+        Segment[] current = segments;
+        Segment[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = segment;
+        segments = next;
+        active = segment;
+        unsynced.add(segment);
+        directoryUnsynced = true;
+    }
+
+    /** Writes the buffer to the active segment. */
+    private void flushBuffer() throws IOException {
+        repairAfterRollback();
+        if (writeBuffer.position() == 0) {
+            return;
+        }
+        Segment segment = active;
+        writeBuffer.flip();
+        int n = writeBuffer.remaining();
+        Segment.writeFully(segment.logWriter, writeBuffer, segment.flushedSize);
+        writeBuffer.clear();
+        segment.flushedSize += n;
+        if (!unsynced.contains(segment)) {
+            unsynced.add(segment);
+        }
+    }
+
+    /** Hands everything appended to the OS ({@code write}), without forcing it to the disk. Writer only. */
+    public void flush() throws IOException {
+        checkWritable();
+        boolean ok = false;
+        try {
+            flushBuffer();
+            for (Segment segment : unsynced) {
+                segment.flushIndex(indexScratch);
+            }
+            bytes = appendedBytes;
+            ok = true;
+        } finally {
+            if (!ok) {
+                needsRollback = true;
+            }
+        }
+    }
+
+    /**
+     * {@link #flush()}, then forces the segments written since the last sync to the disk
+     * ({@code FileChannel.force(false)}; a finished segment's index too), and the directory when segments were
+     * created. Writer only.
+     */
+    public void sync() throws IOException {
+        flush();
+        boolean ok = false;
+        try {
+            while (!unsynced.isEmpty()) {
+                Segment segment = unsynced.get(0);
+                boolean sealed = segment != active;
+                segment.force(sealed);
+                if (sealed) {
+                    // finished and on the disk: a rollback that needs it again reopens it
+                    segment.closeWriters();
+                }
+                unsynced.remove(0);
+            }
+            if (directoryUnsynced) {
+                try (FileChannel directory = opener.open(dir, StandardOpenOption.READ)) {
+                    directory.force(true);
+                }
+                directoryUnsynced = false;
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                needsRollback = true;
+            }
+        }
+    }
+
+    /**
+     * Makes everything flushed visible to {@link #read} and marks the state {@link #rollback()} returns to. Writer
+     * only.
+     *
+     * @throws IllegalStateException when appends were not flushed, or a rollback is due
+     */
+    public void commit() {
+        if (needsRollback) {
+            throw new IllegalStateException("the journal failed to write: rollback() first");
+        }
+        if (writeBuffer.position() != 0) {
+            throw new IllegalStateException("commit() after flush() or sync(), not with appends in the buffer");
+        }
+        Segment[] current = segments;
+        for (int i = current.length - 1; i >= 0 && current[i].readLimit != current[i].flushedSize; i--) {
+            current[i].readLimit = current[i].flushedSize;
+        }
+        markCommitPoint();
+        if (firstId == 0 && current.length > 0) {
+            firstId = current[0].baseId;
+        }
+        committedId = lastId;
+    }
+
+    private void markCommitPoint() {
+        commitSegment = active;
+        if (active != null) {
+            commitSize = active.size;
+            commitRecords = active.records;
+            commitNewestReceived = active.newestReceivedMillis;
+            commitEntries = active.index.count();
+        }
+    }
+
+    /**
+     * Drops everything appended after the last {@link #commit()}: segments created since are deleted, the segment
+     * that was active then is truncated back, and the journal is exactly as it was at that commit. Writer only.
+     * If the files cannot be repaired now, the journal repairs them before it writes again.
+     */
+    public void rollback() throws IOException {
+        checkOpen();
+        writeBuffer.clear();
+        Segment[] current = segments;
+        int keep = commitSegment == null ? 0 : Arrays.asList(current).indexOf(commitSegment) + 1;
+        if (keep < current.length) {
+            segments = Arrays.copyOf(current, keep);
+            for (int i = keep; i < current.length; i++) {
+                unsynced.remove(current[i]);
+                pendingDeletes.add(current[i]);
+            }
+        }
+        active = commitSegment;
+        if (active != null) {
+            Segment segment = active;
+            segment.size = commitSize;
+            segment.records = commitRecords;
+            segment.lastId = committedId;
+            segment.newestReceivedMillis = commitNewestReceived;
+            segment.index.truncate(commitEntries);
+            segment.flushedEntries = Math.min(segment.flushedEntries, commitEntries);
+            segment.lastIndexedOffset = commitEntries == 0 ? -1 : segment.index.offset(commitEntries - 1);
+            segment.flushedSize = commitSize;
+            segment.syncedSize = Math.min(segment.syncedSize, commitSize);
+            // cut what was written after the commit point, even if it looks complete, before anything else
+            pendingTruncate = segment;
+        }
+        lastId = committedId;
+        long total = 0;
+        for (Segment segment : segments) {
+            total += segment.size;
+        }
+        appendedBytes = total;
+        bytes = total;
+        needsRollback = false;
+        repairAfterRollback();
+    }
+
+    /** Deletes the segments and truncates the files a rollback left behind; throws while it cannot. */
+    private void repairAfterRollback() throws IOException {
+        while (!pendingDeletes.isEmpty()) {
+            pendingDeletes.get(0).delete();
+            pendingDeletes.remove(0);
+            directoryUnsynced = true;
+        }
+        Segment segment = pendingTruncate;
+        if (segment != null) {
+            segment.openForAppend();
+            segment.logWriter.truncate(segment.flushedSize);
+            segment.indexWriter.truncate((long) segment.flushedEntries * SegmentIndex.ENTRY_BYTES);
+            // a crash must not bring back what was rolled back (it was answered as failed)
+            segment.logWriter.force(false);
+            segment.indexWriter.force(false);
+            pendingTruncate = null;
+        }
+    }
+
+    /**
+     * Deletes whole oldest segments while the journal is over {@code retentionBytes}, and those whose newest record
+     * was received more than {@code retentionAgeMs} before {@code nowMillis}; never the segment being written.
+     * Writer only.
+     *
+     * @return segments deleted
+     */
+    public int enforceRetention(long nowMillis) throws IOException {
+        checkOpen();
+        int deleted = 0;
+        while (true) {
+            Segment[] current = segments;
+            if (current.length < 2) {
+                break;
+            }
+            Segment oldest = current[0];
+            if (oldest == active || oldest == commitSegment) {
+                break;
+            }
+            boolean overBytes = settings.retentionBytes() > 0 && appendedBytes > settings.retentionBytes();
+            boolean tooOld = settings.retentionAgeMs() > 0
+                    && oldest.newestReceivedMillis < nowMillis - settings.retentionAgeMs();
+            if (!overBytes && !tooOld) {
+                break;
+            }
+            // readers see the shorter list before the files go; one that still holds the segment retries
+            segments = Arrays.copyOfRange(current, 1, current.length);
+            firstId = current[1].baseId;
+            appendedBytes -= oldest.size;
+            bytes = appendedBytes;
+            deleted++;
+            unsynced.remove(oldest);
+            oldest.delete();
+        }
+        return deleted;
+    }
+
+    /** {@link #read(long, long, int, Predicate, Consumer)} up to the newest committed id. */
+    public long read(long afterId, int maxEvents, Predicate<LogEvent> filter, Consumer<StoredEvent> sink)
+            throws IOException {
+        return read(afterId, Long.MAX_VALUE, maxEvents, filter, sink);
+    }
+
+    /**
+     * Reads committed events with ids above {@code afterId} and at most {@code upToId}, in order, passing the
+     * first {@code maxEvents} that match {@code filter} to {@code sink}; it looks at no more than
+     * {@value #SCAN_LIMIT} records. It seeks with the sparse index: the records it reads before the first one above
+     * {@code afterId} are at most an index interval's worth. A segment that retention deletes under it is skipped
+     * (the read goes on from the oldest segment left), so the ids passed may jump to {@link #firstId()}; when
+     * retention took everything up to {@code upToId} it returns {@code afterId}. Any thread, concurrently with the
+     * writer.
+     *
+     * @return the id of the last record looked at ({@code afterId} if none): the next read goes on after it
+     * @throws IOException when a record in the committed range is damaged, or the journal is closed
+     */
+    public long read(long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
+                     Consumer<StoredEvent> sink) throws IOException {
+        long upTo = Math.min(upToId, committedId);
+        if (afterId >= upTo || maxEvents <= 0) {
+            return afterId;
+        }
+        RecordReader reader = new RecordReader(READ_CHUNK_BYTES);
+        long cursor = afterId;
+        int matched = 0;
+        int scanned = 0;
+        long looked = 0;
+        try {
+            restart:
+            while (true) {
+                if (closed) {
+                    throw new ClosedChannelException();
+                }
+                // after a restart, what was committed meanwhile is readable too (retention may have taken the rest)
+                upTo = Math.min(upToId, committedId);
+                Segment[] current = segments;
+                int first = floorSegment(current, cursor + 1);
+                for (int s = Math.max(first, 0); s < current.length; s++) {
+                    Segment segment = current[s];
+                    if (segment.baseId > upTo) {
+                        return cursor;
+                    }
+                    long limit = segment.readLimit;
+                    int entry = s == first ? segment.index.floor(cursor + 1) : -1;
+                    long expectedId = entry < 0 ? -1 : segment.index.id(entry);
+                    FileChannel channel = null;
+                    try {
+                        channel = segment.readChannel();
+                        reader.reset(channel, entry < 0 ? 0 : segment.index.offset(entry), limit);
+                        int status;
+                        while ((status = reader.next()) == RecordReader.OK) {
+                            looked++;
+                            byte[] buffer = reader.buffer();
+                            long id = JournalCodec.peekId(buffer, reader.payloadStart(), reader.payloadLength());
+                            if (expectedId >= 0) {
+                                if (id != expectedId) {
+                                    // the index disagrees with the log: read this segment from its start
+                                    LOG.log(System.Logger.Level.WARNING, "journal segment " + segment
+                                            + ": index entry for id " + expectedId + " points at id " + id);
+                                    expectedId = -1;
+                                    reader.reset(channel, 0, limit);
+                                    continue;
+                                }
+                                expectedId = -1;
+                            }
+                            if (id <= cursor) {
+                                continue;
+                            }
+                            if (id > upTo) {
+                                return cursor;
+                            }
+                            JournalRecord record = JournalCodec.parse(buffer, reader.payloadStart(),
+                                    reader.payloadLength());
+                            LogEvent event = JournalCodec.toEvent(record);
+                            cursor = id;
+                            scanned++;
+                            if (filter.test(event)) {
+                                sink.accept(new StoredEvent(id, record.getReceivedMillis(), event));
+                                if (++matched >= maxEvents) {
+                                    return cursor;
+                                }
+                            }
+                            if (scanned >= SCAN_LIMIT) {
+                                return cursor;
+                            }
+                        }
+                        if (status != RecordReader.END) {
+                            throw new IOException("journal segment " + segment + " is damaged at offset "
+                                    + reader.recordOffset() + ": " + RecordReader.describe(status));
+                        }
+                    } catch (ClosedChannelException e) {
+                        if (closed) {
+                            throw e;
+                        }
+                        if (segment.deleted()) {
+                            // retention removed it: go on from the oldest segment left
+                            continue restart;
+                        }
+                        boolean interrupted = Thread.currentThread().isInterrupted();
+                        if (!segment.reopenReadChannel(channel) && !segment.deleted()) {
+                            throw e;
+                        }
+                        if (interrupted) {
+                            InterruptedIOException stop = new InterruptedIOException("journal read interrupted");
+                            stop.initCause(e);
+                            throw stop;
+                        }
+                        continue restart;
+                    }
+                }
+                return cursor;
+            }
+        } finally {
+            recordsRead.add(looked);
+        }
+    }
+
+    /** The last segment whose first id is at most {@code id}, or -1 when {@code id} is before them all. */
+    private static int floorSegment(Segment[] current, long id) {
+        int lo = 0;
+        int hi = current.length - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (current[mid].baseId <= id) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** Flushes, forces everything to the disk and closes the files. Writer only. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (needsRollback) {
+                rollback();
+            }
+            sync();
+            for (Segment segment : segments) {
+                if (segment.indexWriter != null) {
+                    segment.indexWriter.force(false);
+                }
+            }
+        } finally {
+            closeFiles();
+        }
+    }
+
+    private void closeFiles() throws IOException {
+        closed = true;
+        for (Segment segment : segments) {
+            segment.close();
+        }
+        for (Segment segment : pendingDeletes) {
+            segment.close();
+        }
+        try {
+            lock.release();
+        } finally {
+            lockChannel.close();
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException("the journal in " + dir + " is closed");
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        checkOpen();
+        if (needsRollback) {
+            throw new IllegalStateException("the journal failed to write: rollback() first");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Journal{" + dir + ", ids " + firstId + ".." + lastId + ", committed " + committedId + ", "
+                + segments.length + " segments, " + bytes + " bytes}";
+    }
+}
