@@ -38,6 +38,7 @@ final class CorsPolicy {
             AsciiString.cached("Authorization, Content-Type, Content-Encoding, Last-Event-ID");
     private static final AsciiString EXPOSED = AsciiString.cached("Retry-After, WWW-Authenticate");
     private static final AsciiString MAX_AGE_SECONDS = AsciiString.cached("600");
+    private static final AsciiString ORIGIN = AsciiString.cached("Origin");
     private static final AsciiString PREFLIGHT_VARY =
             AsciiString.cached("Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
 
@@ -109,7 +110,7 @@ final class CorsPolicy {
                         HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED)
                 : new ReadOnlyHttpHeaders(false, HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin,
                         HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED,
-                        HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+                        HttpHeaderNames.VARY, ORIGIN);
     }
 
     private static HttpHeaders preflight(String origin) {
