@@ -1,0 +1,329 @@
+package dev.logcast.broker.journal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.DoubleConsumer;
+import java.util.function.LongSupplier;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.SpscUnboundedArrayQueue;
+
+/**
+ * The journal's group-commit thread ({@code logcast-journal}). The sequencer {@link #submit}s a batch per cycle;
+ * each duty cycle this thread drains every queued batch, appends them all to the {@link Journal}, then syncs once
+ * ({@link FsyncPolicy#ALWAYS}) or writes them to the OS ({@link FsyncPolicy#INTERVAL}, {@link FsyncPolicy#NEVER}),
+ * commits, and reports each batch {@link Listener#durable durable}, in order. Under load many batches share one
+ * write and one fsync. {@code INTERVAL} also fsyncs every {@code fsyncIntervalMs} while something is unsynced;
+ * every policy fsyncs at {@link #close()}. About once a second it applies the journal's retention.
+ *
+ * <p>When storing fails, the journal is rolled back to its last commit, the failing group and every batch still
+ * queued are reported {@link Listener#failed failed}, and the thread goes on: the next batch tries again (a full
+ * disk may have room by then).
+ *
+ * <p><b>Owner:</b> this thread owns the journal's writer side from {@link #start()} until {@link #close()} returns;
+ * before {@code start()} the thread that made it may step it with {@link #doWork()} (tests do). {@link #submit} is
+ * for one producer thread (the sequencer); {@link #backlog()} for any thread.
+ */
+public final class JournalWriter implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JournalWriter.class.getName());
+    /** Batches appended in one group at most; the rest wait for the next cycle (which follows at once). */
+    static final int GROUP_LIMIT = 4096;
+    private static final int SPINS_BEFORE_PARK = 100;
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long RETENTION_EVERY_MS = 1000;
+
+    /** Outcomes, called on the writer thread, each batch exactly once, in submission order. */
+    public interface Listener {
+        /** The batch is stored as the policy promises (ALWAYS: fsynced; INTERVAL and NEVER: written to the OS). */
+        void durable(JournalBatch batch);
+
+        /** The batch is not stored, and neither is anything queued after it when this is called. */
+        void failed(JournalBatch batch, IOException cause);
+    }
+
+    private final Journal journal;
+    private final FsyncPolicy policy;
+    private final long fsyncIntervalNanos;
+    private final Listener listener;
+    private final DoubleConsumer fsyncSecondsObserver;
+    private final LongSupplier nanoClock;
+    private final LongSupplier millisClock;
+    private final SpscUnboundedArrayQueue<JournalBatch> journalQueue = new SpscUnboundedArrayQueue<>(1024);
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Producers inside {@link #submit}; {@link #close()} waits for none before it lets the thread finish. */
+    private final AtomicInteger submitting = new AtomicInteger();
+
+    private volatile boolean sleeping;
+    /** No more submits. */
+    private volatile boolean stopping;
+    /** No submit can add a batch any more: the thread ends once the queue is empty. */
+    private volatile boolean drainAndExit;
+    private volatile boolean started;
+    private volatile long submitted;
+    private volatile long answered;
+
+    // writer-thread state
+    private final List<JournalBatch> group = new ArrayList<>();
+    private final MessagePassingQueue.Consumer<JournalBatch> collector = group::add;
+    private boolean unsynced;
+    private long lastSyncNanos;
+    private long lastRetentionMillis;
+
+    /**
+     * @param fsyncIntervalMs      with {@link FsyncPolicy#INTERVAL}, the most time written data stays unsynced
+     * @param fsyncSecondsObserver gets the duration of every fsync, in seconds (the fsync latency histogram)
+     */
+    public JournalWriter(Journal journal, FsyncPolicy policy, long fsyncIntervalMs, Listener listener,
+                         DoubleConsumer fsyncSecondsObserver) {
+        this(journal, policy, fsyncIntervalMs, listener, fsyncSecondsObserver, System::nanoTime,
+                System::currentTimeMillis);
+    }
+
+    JournalWriter(Journal journal, FsyncPolicy policy, long fsyncIntervalMs, Listener listener,
+                  DoubleConsumer fsyncSecondsObserver, LongSupplier nanoClock, LongSupplier millisClock) {
+        if (policy == FsyncPolicy.INTERVAL && fsyncIntervalMs <= 0) {
+            throw new IllegalArgumentException("fsyncIntervalMs must be positive: " + fsyncIntervalMs);
+        }
+        this.journal = journal;
+        this.policy = policy;
+        this.fsyncIntervalNanos = TimeUnit.MILLISECONDS.toNanos(fsyncIntervalMs);
+        this.listener = listener;
+        this.fsyncSecondsObserver = fsyncSecondsObserver;
+        this.nanoClock = nanoClock;
+        this.millisClock = millisClock;
+        this.lastSyncNanos = nanoClock.getAsLong();
+        this.lastRetentionMillis = millisClock.getAsLong();
+        this.thread = new Thread(this::run, "logcast-journal");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the writer thread; the journal's writer side belongs to it from now on. */
+    public void start() {
+        started = true;
+        thread.start();
+    }
+
+    /**
+     * Queues a batch and wakes the writer. Only the one producer thread may call it, and not concurrently with
+     * itself.
+     *
+     * @return {@code false} when the writer is closing: the batch will not be stored or answered
+     */
+    public boolean submit(JournalBatch batch) {
+        submitting.incrementAndGet();
+        try {
+            if (stopping) {
+                return false;
+            }
+            submitted++;
+            journalQueue.offer(batch);
+        } finally {
+            // a full fence (the writer sets sleeping, then looks at the queue): one of the two sees the other
+            submitting.decrementAndGet();
+        }
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+        return true;
+    }
+
+    /** Batches submitted and not yet answered (durable or failed). Any thread. */
+    public int backlog() {
+        return (int) Math.max(0, submitted - answered);
+    }
+
+    /**
+     * One duty cycle: stores the queued batches as one group, fsyncs when the interval is due, applies retention
+     * when due. Writer only (tests call it directly instead of starting the thread).
+     *
+     * @return batches handled
+     */
+    int doWork() {
+        assert !started || Thread.currentThread() == thread || stopped.getCount() == 0 : "journal writer thread only";
+        int n = journalQueue.drain(collector, GROUP_LIMIT);
+        if (n > 0) {
+            storeGroup();
+        }
+        if (policy == FsyncPolicy.INTERVAL && unsynced && nanoClock.getAsLong() - lastSyncNanos >= fsyncIntervalNanos) {
+            try {
+                timedSync();
+            } catch (IOException | RuntimeException e) {
+                // already reported durable (written to the OS): nothing to take back; try again next interval
+                LOG.log(System.Logger.Level.ERROR, "journal fsync failed", e);
+                rollbackAfter(e);
+                lastSyncNanos = nanoClock.getAsLong();
+            }
+        }
+        long now = millisClock.getAsLong();
+        if (now - lastRetentionMillis >= RETENTION_EVERY_MS) {
+            lastRetentionMillis = now;
+            try {
+                journal.enforceRetention(now);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "journal retention failed", e);
+            }
+        }
+        return n;
+    }
+
+    private void storeGroup() {
+        try {
+            for (JournalBatch batch : group) {
+                for (int i = 0; i < batch.count(); i++) {
+                    journal.append(batch.id(i), batch.receivedMillis(i), batch.event(i));
+                }
+            }
+            if (policy == FsyncPolicy.ALWAYS) {
+                timedSync();
+            } else {
+                journal.flush();
+                unsynced = true;
+            }
+            journal.commit();
+        } catch (IOException | RuntimeException e) {
+            IOException cause = e instanceof IOException io ? io : new IOException("journal append failed: " + e, e);
+            LOG.log(System.Logger.Level.ERROR, "journal write failed; " + group.size()
+                    + " batches and those queued behind them are refused", e);
+            rollbackAfter(cause);
+            for (JournalBatch batch : group) {
+                fail(batch, cause);
+            }
+            group.clear();
+            JournalBatch queued;
+            while ((queued = journalQueue.poll()) != null) {
+                fail(queued, cause);
+            }
+            return;
+        }
+        for (JournalBatch batch : group) {
+            answered++;
+            try {
+                listener.durable(batch);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "journal listener failed on a durable batch", e);
+            }
+        }
+        group.clear();
+    }
+
+    private void fail(JournalBatch batch, IOException cause) {
+        answered++;
+        try {
+            listener.failed(batch, cause);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "journal listener failed on a failed batch", e);
+        }
+    }
+
+    private void rollbackAfter(Exception cause) {
+        try {
+            journal.rollback();
+        } catch (IOException | RuntimeException e) {
+            // the journal repairs itself before it writes again, or keeps refusing
+            cause.addSuppressed(e);
+            LOG.log(System.Logger.Level.ERROR, "journal rollback failed", e);
+        }
+    }
+
+    private void timedSync() throws IOException {
+        long start = nanoClock.getAsLong();
+        journal.sync();
+        long end = nanoClock.getAsLong();
+        lastSyncNanos = end;
+        unsynced = false;
+        fsyncSecondsObserver.accept((end - start) / 1e9);
+    }
+
+    private void run() {
+        int idle = 0;
+        try {
+            while (true) {
+                if (doWork() > 0) {
+                    idle = 0;
+                    continue;
+                }
+                if (drainAndExit && journalQueue.isEmpty()) {
+                    break;
+                }
+                if (++idle < SPINS_BEFORE_PARK) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                sleeping = true;
+                if (journalQueue.isEmpty() && !drainAndExit) {
+                    LockSupport.parkNanos(this, parkNanos());
+                }
+                sleeping = false;
+            }
+            if (unsynced) {
+                finalSync();
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "journal writer stopped on an unexpected error", t);
+            throw t;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Sleeps until the next interval fsync or retention pass is due, at most {@link #MAX_PARK_NANOS}. */
+    private long parkNanos() {
+        long park = MAX_PARK_NANOS;
+        if (policy == FsyncPolicy.INTERVAL && unsynced) {
+            park = Math.min(park, Math.max(1, lastSyncNanos + fsyncIntervalNanos - nanoClock.getAsLong()));
+        }
+        long retentionDue = lastRetentionMillis + RETENTION_EVERY_MS - millisClock.getAsLong();
+        return Math.min(park, Math.max(1, TimeUnit.MILLISECONDS.toNanos(retentionDue)));
+    }
+
+    private void finalSync() {
+        try {
+            timedSync();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "journal fsync at close failed", e);
+            rollbackAfter(e);
+        }
+    }
+
+    /**
+     * Stops taking batches, stores (or fails) every batch already queued, fsyncs what the policy left unsynced, and
+     * stops the thread; returns
+     * when it has. The journal itself stays open: close it afterwards on this thread. Any thread but the writer.
+     */
+    @Override
+    public void close() {
+        stopping = true;
+        while (submitting.get() != 0) {
+            Thread.onSpinWait();
+        }
+        drainAndExit = true;
+        if (started) {
+            LockSupport.unpark(thread);
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    stopped.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (stopped.getCount() != 0) {
+            while (doWork() > 0) {
+                // drain on the caller: the thread never ran
+            }
+            if (unsynced) {
+                finalSync();
+            }
+            stopped.countDown();
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package dev.logcast.broker.journal;
+
+import static dev.logcast.broker.journal.Events.T0;
+import static dev.logcast.broker.journal.Events.event;
+import static dev.logcast.broker.journal.Events.ids;
+import static dev.logcast.broker.journal.Events.range;
+import static dev.logcast.broker.journal.Events.readAll;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.logcast.protocol.LogEvent;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The group-commit writer, stepped with {@link JournalWriter#doWork()} on the test thread and a fake clock. */
+class JournalWriterTest {
+    private static final long MS = 1_000_000;
+
+    @TempDir
+    Path dir;
+    private final FaultyFiles files = new FaultyFiles();
+    private final List<String> outcomes = new ArrayList<>();
+    private final List<Double> fsyncSeconds = new ArrayList<>();
+    private long nanos;
+    private long millis = T0;
+    private Journal journal;
+
+    private final JournalWriter.Listener listener = new JournalWriter.Listener() {
+        @Override
+        public void durable(JournalBatch batch) {
+            assertThat(journal.committedId()).isGreaterThanOrEqualTo(batch.lastId());
+            outcomes.add("durable " + batch.firstId() + " after " + fsyncSeconds.size() + " fsyncs");
+        }
+
+        @Override
+        public void failed(JournalBatch batch, IOException cause) {
+            outcomes.add("failed " + batch.firstId() + ": " + cause.getMessage());
+        }
+    };
+
+    @BeforeEach
+    void open() throws IOException {
+        journal = Journal.open(dir, new JournalSettings(16 << 10, 64 << 10, 0, 1024), files);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        journal.close();
+    }
+
+    private JournalWriter writer(FsyncPolicy policy) {
+        return new JournalWriter(journal, policy, 100, listener, fsyncSeconds::add, () -> nanos, () -> millis);
+    }
+
+    /** Events {@code first .. first + count - 1}. */
+    static JournalBatch batch(long first, int count) {
+        long[] ids = new long[count];
+        long[] received = new long[count];
+        LogEvent[] events = new LogEvent[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = first + i;
+            received[i] = T0 + first + i;
+            events[i] = event(first + i);
+        }
+        return new JournalBatch(ids, received, events, count, "cycle " + first);
+    }
+
+    @Test
+    void queuedBatchesShareOneWriteAndOneFsyncAndAreDurableInOrder() throws IOException {
+        JournalWriter writer = writer(FsyncPolicy.ALWAYS);
+        for (int b = 0; b < 50; b++) {
+            assertThat(writer.submit(batch(1 + b * 100L, 100))).isTrue();
+        }
+        assertThat(writer.backlog()).isEqualTo(50);
+
+        assertThat(writer.doWork()).isEqualTo(50);
+
+        assertThat(fsyncSeconds).hasSize(1);
+        List<String> expected = new ArrayList<>();
+        for (int b = 0; b < 50; b++) {
+            expected.add("durable " + (1 + b * 100) + " after 1 fsyncs");
+        }
+        assertThat(outcomes).isEqualTo(expected);
+        assertThat(writer.backlog()).isZero();
+        assertThat(journal.committedId()).isEqualTo(5000);
+
+        // the next group fits the active segment: one force of its log (no new segment, so not the directory)
+        int forces = files.forces.get();
+        int segments = journal.segments();
+        for (int b = 0; b < 20; b++) {
+            writer.submit(batch(5001 + b, 1));
+        }
+        assertThat(writer.doWork()).isEqualTo(20);
+        assertThat(journal.segments()).isEqualTo(segments);
+        assertThat(fsyncSeconds).hasSize(2);
+        assertThat(files.forces.get() - forces).isEqualTo(1);
+        assertThat(writer.doWork()).as("nothing queued: no fsync").isZero();
+        assertThat(fsyncSeconds).hasSize(2);
+        writer.close();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 5020));
+    }
+
+    @Test
+    void aFailedWriteFailsItsGroupAndEverythingQueuedThenTheNextBatchTriesAgain() throws IOException {
+        JournalWriter writer = writer(FsyncPolicy.ALWAYS);
+        writer.submit(batch(1, 10));
+        writer.doWork();
+        outcomes.clear();
+
+        files.writeBudget = 0;
+        int queued = JournalWriter.GROUP_LIMIT + 3;
+        for (int b = 0; b < queued; b++) {
+            writer.submit(batch(11 + b, 1));
+        }
+        assertThat(writer.doWork()).isEqualTo(JournalWriter.GROUP_LIMIT);
+
+        assertThat(outcomes).hasSize(queued);
+        for (int b = 0; b < queued; b++) {
+            assertThat(outcomes.get(b)).isEqualTo("failed " + (11 + b) + ": injected: No space left on device");
+        }
+        assertThat(writer.backlog()).isZero();
+        assertThat(journal.lastId()).isEqualTo(10);
+        assertThat(journal.committedId()).isEqualTo(10);
+
+        // space comes back: the writer is still there
+        outcomes.clear();
+        files.heal();
+        writer.submit(batch(5000, 5));
+        writer.doWork();
+        assertThat(outcomes).containsExactly("durable 5000 after 2 fsyncs");
+        writer.close();
+        List<Long> expected = new ArrayList<>(range(1, 10));
+        expected.addAll(range(5000, 5004));
+        assertThat(ids(readAll(journal, 0))).isEqualTo(expected);
+    }
+
+    @Test
+    void aFailedFsyncFailsTheGroup() {
+        JournalWriter writer = writer(FsyncPolicy.ALWAYS);
+        files.failForce = true;
+        writer.submit(batch(1, 10));
+        writer.submit(batch(11, 10));
+        writer.doWork();
+        assertThat(outcomes).containsExactly("failed 1: injected: fsync failed (EIO)",
+                "failed 11: injected: fsync failed (EIO)");
+        assertThat(journal.committedId()).isZero();
+        files.heal();
+        writer.submit(batch(21, 1));
+        writer.doWork();
+        assertThat(outcomes).endsWith("durable 21 after 1 fsyncs");
+    }
+
+    @Test
+    void intervalWritesToTheOsAndFsyncsWhenTheIntervalIsDue() {
+        JournalWriter writer = writer(FsyncPolicy.INTERVAL);
+        writer.submit(batch(1, 10));
+        writer.doWork();
+        assertThat(outcomes).containsExactly("durable 1 after 0 fsyncs");
+        assertThat(journal.committedId()).isEqualTo(10);
+
+        nanos = 99 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).isEmpty();
+        nanos = 100 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).hasSize(1);
+        nanos = 250 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).as("nothing written since").hasSize(1);
+
+        writer.submit(batch(11, 10));
+        nanos = 260 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).as("the interval since the last fsync has passed: at once").hasSize(2);
+        writer.submit(batch(21, 10));
+        nanos = 300 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).hasSize(2);
+        nanos = 360 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).hasSize(3);
+        writer.close();
+        assertThat(fsyncSeconds).as("nothing left to sync at close").hasSize(3);
+    }
+
+    @Test
+    void neverFsyncsOnlyAtClose() {
+        JournalWriter writer = writer(FsyncPolicy.NEVER);
+        int forces = files.forces.get();
+        for (int b = 0; b < 100; b++) {
+            writer.submit(batch(1 + b * 10L, 10));
+            nanos += 50 * MS;
+            writer.doWork();
+        }
+        assertThat(outcomes).hasSize(100).allMatch(o -> o.startsWith("durable"));
+        assertThat(fsyncSeconds).isEmpty();
+        assertThat(files.forces.get()).isEqualTo(forces);
+        writer.close();
+        assertThat(fsyncSeconds).hasSize(1);
+        assertThat(files.forces.get()).isGreaterThan(forces);
+    }
+
+    @Test
+    void closeStoresWhatIsQueuedAndRefusesNewBatches() throws IOException {
+        JournalWriter writer = writer(FsyncPolicy.INTERVAL);
+        writer.submit(batch(1, 5));
+        writer.submit(batch(6, 5));
+        writer.close();
+        assertThat(outcomes).containsExactly("durable 1 after 0 fsyncs", "durable 6 after 0 fsyncs");
+        assertThat(fsyncSeconds).hasSize(1);
+        assertThat(writer.submit(batch(11, 5))).isFalse();
+        assertThat(writer.backlog()).isZero();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 10));
+    }
+
+    @Test
+    void retentionRunsFromTheWriterAboutOnceASecond() {
+        JournalWriter writer = writer(FsyncPolicy.NEVER);
+        for (int b = 0; b < 30; b++) {
+            writer.submit(batch(1 + b * 100L, 100));
+        }
+        writer.doWork();
+        assertThat(journal.bytes()).isGreaterThan(64 << 10);
+        millis += 999;
+        writer.doWork();
+        assertThat(journal.bytes()).isGreaterThan(64 << 10);
+        millis += 1;
+        writer.doWork();
+        assertThat(journal.bytes()).isLessThanOrEqualTo(64 << 10);
+        writer.close();
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotStopTheWriter() {
+        List<Long> durable = new ArrayList<>();
+        JournalWriter writer = new JournalWriter(journal, FsyncPolicy.ALWAYS, 100, new JournalWriter.Listener() {
+            @Override
+            public void durable(JournalBatch batch) {
+                durable.add(batch.firstId());
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void failed(JournalBatch batch, IOException cause) {
+                throw new IllegalStateException("listener bug");
+            }
+        }, s -> { }, () -> nanos, () -> millis);
+        writer.submit(batch(1, 1));
+        writer.submit(batch(2, 1));
+        writer.doWork();
+        writer.submit(batch(3, 1));
+        writer.doWork();
+        assertThat(durable).containsExactly(1L, 2L, 3L);
+        assertThat(writer.backlog()).isZero();
+    }
+
+    @Test
+    @Timeout(30)
+    void theWriterThreadStoresEverySubmittedBatchAndAnswersInOrder() throws Exception {
+        int batches = 2000;
+        CountDownLatch answered = new CountDownLatch(batches);
+        List<Long> durable = new ArrayList<>();
+        List<String> threads = new ArrayList<>();
+        JournalWriter writer = new JournalWriter(journal, FsyncPolicy.ALWAYS, 100, new JournalWriter.Listener() {
+            @Override
+            public void durable(JournalBatch batch) {
+                durable.add(batch.firstId());
+                threads.add(Thread.currentThread().getName());
+                answered.countDown();
+            }
+
+            @Override
+            public void failed(JournalBatch batch, IOException cause) {
+                throw new AssertionError(cause);
+            }
+        }, fsyncSeconds::add);
+        writer.start();
+        for (int b = 0; b < batches; b++) {
+            assertThat(writer.submit(batch(1 + b * 10L, 10))).isTrue();
+        }
+        assertThat(answered.await(20, TimeUnit.SECONDS)).isTrue();
+        writer.close();
+        assertThat(writer.submit(batch(1_000_000, 1))).isFalse();
+        assertThat(writer.backlog()).isZero();
+        List<Long> expected = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            expected.add(1 + b * 10L);
+        }
+        assertThat(durable).isEqualTo(expected);
+        assertThat(threads).containsOnly("logcast-journal");
+        // group commit: far fewer fsyncs than batches
+        assertThat(fsyncSeconds.size()).isLessThan(batches);
+        assertThat(journal.committedId()).isEqualTo(batches * 10L);
+    }
+}
