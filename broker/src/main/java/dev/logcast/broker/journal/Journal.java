@@ -150,7 +150,9 @@ public final class Journal implements Closeable {
                     journal.active.openForAppend();
                 }
             } catch (IOException e) {
-                journal.closeFiles();
+                for (Segment segment : journal.segments) {
+                    segment.close();
+                }
                 throw new IOException("cannot open journal segment " + journal.active.logPath + " for writing: "
                         + e, e);
             }

@@ -19,18 +19,26 @@ final class FaultyFiles implements FileOpener {
     volatile long writeBudget = -1;
     volatile boolean failForce;
     volatile boolean failCreate;
+    /** Opening a file whose name ends so for writing fails (a read-only file). */
+    volatile String failWriteOpenOf;
     final AtomicInteger forces = new AtomicInteger();
 
     void heal() {
         writeBudget = -1;
         failForce = false;
         failCreate = false;
+        failWriteOpenOf = null;
     }
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
         if (failCreate && Arrays.asList(options).contains(StandardOpenOption.CREATE)) {
-            throw new IOException("injected: cannot create " + path);
+            throw new java.nio.file.AccessDeniedException(path.toString(), null, "injected: read-only directory");
+        }
+        String suffix = failWriteOpenOf;
+        if (suffix != null && path.toString().endsWith(suffix)
+                && Arrays.asList(options).contains(StandardOpenOption.WRITE)) {
+            throw new java.nio.file.AccessDeniedException(path.toString());
         }
         return new Channel(FileChannel.open(path, options));
     }

@@ -349,11 +349,27 @@ class JournalTest {
     }
 
     @Test
-    void openFailsClearlyWhenNewFilesCannotBeCreated() {
+    void openFailsClearlyWhenNoFileCanBeCreatedInTheDirectory() {
+        // what a read-only directory does for a user other than root
         FaultyFiles files = new FaultyFiles();
         files.failCreate = true;
         assertThatThrownBy(() -> Journal.open(dir, SMALL, files)).isInstanceOf(IOException.class)
-                .hasMessageContaining("cannot write in the journal directory " + dir);
+                .hasMessage("the journal directory " + dir + " is not writable");
+    }
+
+    @Test
+    void openFailsClearlyWhenTheLastSegmentCannotBeWrittenAndLetsGoOfTheDirectory() throws IOException {
+        try (Journal journal = Journal.open(dir, SMALL)) {
+            appendCommitted(journal, 1, 5);
+        }
+        FaultyFiles files = new FaultyFiles();
+        files.failWriteOpenOf = ".log";
+        assertThatThrownBy(() -> Journal.open(dir, SMALL, files)).isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot open journal segment " + dir.resolve(Segment.fileName(1, ".log"))
+                        + " for writing");
+        try (Journal journal = Journal.open(dir, SMALL)) {
+            assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 5));
+        }
     }
 
     @Test
