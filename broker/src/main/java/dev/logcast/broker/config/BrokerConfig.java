@@ -49,6 +49,18 @@ public final class BrokerConfig {
     public String authMode() { return get(ConfigKeys.AUTH_MODE); }
     public Path authKeys() { return get(ConfigKeys.AUTH_KEYS); }
     public String storage() { return get(ConfigKeys.STORAGE); }
+    public String journalFsync() {
+        return get(ConfigKeys.JOURNAL_FSYNC);
+    }
+
+    public long journalFsyncIntervalMs() {
+        return get(ConfigKeys.JOURNAL_FSYNC_INTERVAL);
+    }
+
+    public long journalSegmentBytes() {
+        return get(ConfigKeys.JOURNAL_SEGMENT_BYTES);
+    }
+
     public long retentionBytes() { return get(ConfigKeys.RETENTION_BYTES); }
     public long retentionAgeMs() { return get(ConfigKeys.RETENTION_AGE); }
     public long streamHeartbeatMs() { return get(ConfigKeys.STREAM_HEARTBEAT); }

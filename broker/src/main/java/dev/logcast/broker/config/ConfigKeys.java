@@ -40,11 +40,17 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> AUTH_FAILURES_PER_MINUTE = key("auth.failures.per.minute",
             ValueParsers.integer(0, 1_000_000), 30,
             "failed authentications one address (an IPv6 /64) may make per minute; beyond, 429; 0 = no limit");
-    public static final ConfigKey<String> STORAGE = key("storage", ValueParsers.oneOf("memory", "disk")
-                    .require(mode -> !mode.equals("disk"),
-                            "is not available yet: the disk journal is not built in this version; use storage=memory"),
-            "memory",
-            "memory: events in the ring, lost on restart; disk: journal in data.dir (not built yet; API.md: disk)");
+    public static final ConfigKey<String> STORAGE = key("storage", ValueParsers.oneOf("memory", "disk"), "disk",
+            "disk: a 202 means the events are in the journal under data.dir; memory: only in the ring, lost on restart");
+    public static final ConfigKey<String> JOURNAL_FSYNC = key("journal.fsync",
+            ValueParsers.oneOf("always", "interval", "never"), "interval",
+            "always: the 202 waits for fsync (survives power loss); interval: written to the OS before the 202, "
+                    + "fsync every journal.fsync.interval (survives a process crash); never: the OS decides");
+    public static final ConfigKey<Long> JOURNAL_FSYNC_INTERVAL = key("journal.fsync.interval",
+            Durations.parser(1, HOUR_MS), 100L, "with journal.fsync=interval, how often the journal is fsynced");
+    public static final ConfigKey<Long> JOURNAL_SEGMENT_BYTES = key("journal.segment.bytes",
+            Sizes.parser(64 * KIB, GIB), 64 * MIB,
+            "journal segment file size; retention deletes whole segments");
     public static final ConfigKey<Long> RETENTION_BYTES = key("retention.bytes", Sizes.parser(1, Long.MAX_VALUE), GIB,
             "retained events are dropped, oldest first, beyond this many bytes");
     public static final ConfigKey<Long> RETENTION_AGE = key("retention.age", Durations.parser(1, Long.MAX_VALUE),
@@ -101,7 +107,7 @@ public final class ConfigKeys {
 
     private static final List<ConfigKey<?>> ALL = List.of(
             BIND, PORT, DATA_DIR, AUTH_MODE, AUTH_KEYS, AUTH_CLOCK_SKEW, AUTH_CACHE_SIZE, AUTH_FAILURES_PER_MINUTE,
-            STORAGE, RETENTION_BYTES, RETENTION_AGE,
+            STORAGE, JOURNAL_FSYNC, JOURNAL_FSYNC_INTERVAL, JOURNAL_SEGMENT_BYTES, RETENTION_BYTES, RETENTION_AGE,
             STREAM_HEARTBEAT, STREAM_RETRY, STREAM_MAX_PENDING, STREAM_GZIP,
             INGEST_MAX_BODY, INGEST_MAX_EVENTS, INGEST_MAX_MSG, INGEST_MAX_ATTRS, INGEST_MAX_ATTR_KEY,
             INGEST_MAX_ATTR_VALUE, INGEST_QUEUE_EVENTS, RING_BYTES, RING_EVENTS,

@@ -242,6 +242,14 @@ public final class Sequencer implements Runnable {
         while ((item = ingestQueue.poll()) != null) {
             if (item instanceof IngestBatch batch) {
                 batch.onDropped();
+            } else if (item instanceof Outcome outcome) {
+                // answered by the journal after the sequencer had stopped: nobody will publish it now
+                for (EventRecord record : outcome.cycle().records) {
+                    record.frame().release();
+                }
+                for (IngestBatch batch : outcome.cycle().batches) {
+                    batch.drop("the broker stopped before the events could be published; retry later");
+                }
             }
         }
         ring.clear();

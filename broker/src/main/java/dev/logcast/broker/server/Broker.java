@@ -56,6 +56,7 @@ public final class Broker {
     private Channel listener;
     private Channel tlsListener;
     private volatile boolean shutdownStarted;
+    private final Storage storage;
 
     private Broker(BrokerConfig config) {
         this.config = config;
@@ -67,10 +68,12 @@ public final class Broker {
                 : new NioEventLoopGroup(1, new DefaultThreadFactory("logcast-accept"));
         this.ioGroup = epoll ? new EpollEventLoopGroup(ioThreads, new DefaultThreadFactory("logcast-io"))
                 : new NioEventLoopGroup(ioThreads, new DefaultThreadFactory("logcast-io"));
-        long idFloor = System.currentTimeMillis() * 1000;
+        this.storage = Storage.open(config, PooledByteBufAllocator.DEFAULT, metrics);
         this.core = new BrokerCore(ioGroup, PooledByteBufAllocator.DEFAULT, config.ringEvents(),
                 Math.min(config.ringBytes(), config.retentionBytes()), config.retentionAgeMs(),
-                config.ingestQueueEvents(), config.streamHeartbeatMs(), idFloor);
+                config.ingestQueueEvents(), config.streamHeartbeatMs(), storage.firstIdAfter(),
+                storage.firstIssuedId(), storage.journal(), storage.replayReader());
+        storage.preload(core, PooledByteBufAllocator.DEFAULT, config.ringEvents());
         EventLimits limits = new EventLimits(config.ingestMaxBodyBytes(), config.ingestMaxEvents(),
                 (int) Math.min(Integer.MAX_VALUE, config.ingestMaxMsgBytes()), config.ingestMaxAttrs(),
                 config.ingestMaxAttrKeyChars(), (int) Math.min(Integer.MAX_VALUE, config.ingestMaxAttrValueBytes()));
@@ -161,6 +164,7 @@ public final class Broker {
         // read the PEM pair before anything runs: a bad file stops start-up with a message naming tls.cert/tls.key
         TlsServerContext tls = config.tlsCert() == null ? null
                 : TlsServerContext.load(config.tlsCert(), config.tlsKey());
+        storage.start(core.sequencer());
         core.start();
         Class<? extends ServerChannel> channelClass = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -255,6 +259,8 @@ public final class Broker {
     private void forceStop() {
         bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         ioGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        // the sequencer has stopped (or given up): flush and fsync what was acknowledged
+        storage.close();
         core.release();
         LOG.log(System.Logger.Level.INFO, "stopped");
         terminated.countDown();

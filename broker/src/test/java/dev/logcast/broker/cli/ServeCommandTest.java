@@ -29,9 +29,9 @@ class ServeCommandTest {
 
     @Test
     void badEnvironmentExits2WithoutStartingAnything() {
-        CliRun run = CliRun.run(Map.of("LOGCAST_STORAGE", "disk"), "serve");
+        CliRun run = CliRun.run(Map.of("LOGCAST_STORAGE", "tape"), "serve");
         assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("storage: \"disk\" is not available yet").contains("LOGCAST_STORAGE");
+        assertThat(run.err).contains("storage: \"tape\"").contains("LOGCAST_STORAGE");
     }
 
     @Test

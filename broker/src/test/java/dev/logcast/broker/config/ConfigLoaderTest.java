@@ -27,7 +27,8 @@ class ConfigLoaderTest {
         assertThat(config.get(ConfigKeys.AUTH_CLOCK_SKEW)).isEqualTo(60_000L);
         assertThat(config.get(ConfigKeys.AUTH_CACHE_SIZE)).isEqualTo(10_000);
         assertThat(config.get(ConfigKeys.AUTH_FAILURES_PER_MINUTE)).isEqualTo(30);
-        assertThat(config.storage()).isEqualTo("memory");
+        assertThat(config.storage()).isEqualTo("disk");
+        assertThat(config.journalFsync()).isEqualTo("interval");
         assertThat(config.retentionBytes()).isEqualTo(1L << 30);
         assertThat(config.retentionAgeMs()).isEqualTo(24 * 3_600_000L);
         assertThat(config.streamHeartbeatMs()).isEqualTo(15_000L);
@@ -120,10 +121,9 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void diskStorageIsRefusedUntilTheJournalExists() {
-        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("LOGCAST_STORAGE", "disk"), Map.of()))
-                .hasMessage("storage: \"disk\" is not available yet: the disk journal is not built in this version;"
-                        + " use storage=memory (from env LOGCAST_STORAGE)");
+    void unknownStorageModeIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("LOGCAST_STORAGE", "tape"), Map.of()))
+                .hasMessageStartingWith("storage: \"tape\"").hasMessageContaining("LOGCAST_STORAGE");
     }
 
     @Test
