@@ -88,7 +88,7 @@ public final class HmacAuthenticator implements Authenticator {
         } else if (header == null || !isBearer(header)) {
             return AuthResult.missing();
         } else {
-            token = header.substring(BEARER.length()).strip();
+            token = bearerToken(header);
         }
 
         KeyRing current = ring;
@@ -116,6 +116,23 @@ public final class HmacAuthenticator implements Authenticator {
             return AuthResult.forbidden("the token does not have the " + needed.claimName() + " scope", "scope");
         }
         return result;
+    }
+
+    /** The token after {@code Bearer} and its spaces, cut once (the hot path allocates this one string). */
+    private static String bearerToken(String header) {
+        int from = BEARER.length();
+        int to = header.length();
+        while (from < to && isSpace(header.charAt(from))) {
+            from++;
+        }
+        while (to > from && isSpace(header.charAt(to - 1))) {
+            to--;
+        }
+        return header.substring(from, to);
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /** RFC 9110 §11.1: the scheme is case-insensitive and followed by a space (an empty token is malformed). */
