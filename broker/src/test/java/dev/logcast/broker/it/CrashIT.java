@@ -55,7 +55,10 @@ class CrashIT {
                 if (!before.isEmpty()) {
                     maxIdSoFar = Math.max(maxIdSoFar, idOf(before.get(before.size() - 1)));
                 }
+                int acknowledgedBefore = acknowledged.size();
                 long firstNew = loadThenKill(broker, round, killAfterMs[round]);
+                assertThat(acknowledged.size()).as("events acknowledged in round %d", round)
+                        .isGreaterThan(acknowledgedBefore);
                 if (firstNew > 0) {
                     assertThat(firstNew).as("first id after restart %d", round).isGreaterThan(maxIdSoFar);
                 }
