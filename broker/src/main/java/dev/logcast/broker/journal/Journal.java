@@ -3,17 +3,10 @@ package dev.logcast.broker.journal;
 import com.google.protobuf.CodedOutputStream;
 import dev.logcast.protocol.LogEvent;
 import dev.logcast.protocol.journal.JournalCodec;
-import dev.logcast.protocol.journal.JournalRecord;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -40,17 +33,14 @@ import java.util.zip.CRC32C;
  */
 public final class Journal implements Closeable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
-    private static final String LOCK_FILE = ".lock";
     private static final int WRITE_BUFFER_BYTES = 1 << 20;
-    private static final int READ_CHUNK_BYTES = 64 << 10;
     /** A read looks at no more records than this; the caller reads on from the id it returns. */
     static final int SCAN_LIMIT = 65_536;
 
     private final Path dir;
     private final JournalSettings settings;
     private final FileOpener opener;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DirectoryLock lock;
     private final RecoveryReport recovery;
 
     // shared with readers
@@ -83,12 +73,11 @@ public final class Journal implements Closeable {
     private long commitNewestReceived;
     private int commitEntries;
 
-    private Journal(Path dir, JournalSettings settings, FileOpener opener, FileChannel lockChannel, FileLock lock,
-                    Recovery recovered, long startNanos) {
+    private Journal(Path dir, JournalSettings settings, FileOpener opener, DirectoryLock lock, Recovery recovered,
+                    long startNanos) {
         this.dir = dir;
         this.settings = settings;
         this.opener = opener;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         this.segments = recovered.segments.toArray(new Segment[0]);
         this.active = segments.length == 0 ? null : segments[segments.length - 1];
@@ -120,31 +109,10 @@ public final class Journal implements Closeable {
 
     static Journal open(Path dir, JournalSettings settings, FileOpener opener) throws IOException {
         long start = System.nanoTime();
+        DirectoryLock lock = DirectoryLock.acquire(dir, opener);
         try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IOException("cannot create the journal directory " + dir + ": " + e, e);
-        }
-        FileChannel lockChannel;
-        try {
-            lockChannel = opener.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        } catch (AccessDeniedException e) {
-            throw new IOException("the journal directory " + dir + " is not writable", e);
-        } catch (IOException e) {
-            throw new IOException("cannot write in the journal directory " + dir + ": " + e, e);
-        }
-        FileLock lock = null;
-        try {
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                throw new IOException("the journal in " + dir + " is already open in this process", e);
-            }
-            if (lock == null) {
-                throw new IOException("the journal in " + dir + " is in use by another process");
-            }
             Recovery recovered = Recovery.run(dir, settings, opener);
-            Journal journal = new Journal(dir, settings, opener, lockChannel, lock, recovered, start);
+            Journal journal = new Journal(dir, settings, opener, lock, recovered, start);
             try {
                 if (journal.active != null) {
                     journal.active.openForAppend();
@@ -158,10 +126,7 @@ public final class Journal implements Closeable {
             }
             return journal;
         } catch (IOException | RuntimeException e) {
-            if (lock != null) {
-                lock.release();
-            }
-            lockChannel.close();
+            lock.close();
             throw e;
         }
     }
@@ -513,120 +478,23 @@ public final class Journal implements Closeable {
      */
     public long read(long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
                      Consumer<StoredEvent> sink) throws IOException {
-        long upTo = Math.min(upToId, committedId);
-        if (afterId >= upTo || maxEvents <= 0) {
+        if (afterId >= Math.min(upToId, committedId) || maxEvents <= 0) {
             return afterId;
         }
-        RecordReader reader = new RecordReader(READ_CHUNK_BYTES);
-        long cursor = afterId;
-        int matched = 0;
-        int scanned = 0;
-        long looked = 0;
+        JournalReader read = new JournalReader(this, afterId, upToId, maxEvents, filter, sink);
         try {
-            restart:
-            while (true) {
-                if (closed) {
-                    throw new ClosedChannelException();
-                }
-                // after a restart, what was committed meanwhile is readable too (retention may have taken the rest)
-                upTo = Math.min(upToId, committedId);
-                Segment[] current = segments;
-                int first = floorSegment(current, cursor + 1);
-                for (int s = Math.max(first, 0); s < current.length; s++) {
-                    Segment segment = current[s];
-                    if (segment.baseId > upTo) {
-                        return cursor;
-                    }
-                    long limit = segment.readLimit;
-                    int entry = s == first ? segment.index.floor(cursor + 1) : -1;
-                    long expectedId = entry < 0 ? -1 : segment.index.id(entry);
-                    FileChannel channel = null;
-                    try {
-                        channel = segment.readChannel();
-                        reader.reset(channel, entry < 0 ? 0 : segment.index.offset(entry), limit);
-                        int status;
-                        while ((status = reader.next()) == RecordReader.OK) {
-                            looked++;
-                            byte[] buffer = reader.buffer();
-                            long id = JournalCodec.peekId(buffer, reader.payloadStart(), reader.payloadLength());
-                            if (expectedId >= 0) {
-                                if (id != expectedId) {
-                                    // the index disagrees with the log: read this segment from its start
-                                    LOG.log(System.Logger.Level.WARNING, "journal segment " + segment
-                                            + ": index entry for id " + expectedId + " points at id " + id);
-                                    expectedId = -1;
-                                    reader.reset(channel, 0, limit);
-                                    continue;
-                                }
-                                expectedId = -1;
-                            }
-                            if (id <= cursor) {
-                                continue;
-                            }
-                            if (id > upTo) {
-                                return cursor;
-                            }
-                            JournalRecord record = JournalCodec.parse(buffer, reader.payloadStart(),
-                                    reader.payloadLength());
-                            LogEvent event = JournalCodec.toEvent(record);
-                            cursor = id;
-                            scanned++;
-                            if (filter.test(event)) {
-                                sink.accept(new StoredEvent(id, record.getReceivedMillis(), event));
-                                if (++matched >= maxEvents) {
-                                    return cursor;
-                                }
-                            }
-                            if (scanned >= SCAN_LIMIT) {
-                                return cursor;
-                            }
-                        }
-                        if (status != RecordReader.END) {
-                            throw new IOException("journal segment " + segment + " is damaged at offset "
-                                    + reader.recordOffset() + ": " + RecordReader.describe(status));
-                        }
-                    } catch (ClosedChannelException e) {
-                        if (closed) {
-                            throw e;
-                        }
-                        if (segment.deleted()) {
-                            // retention removed it: go on from the oldest segment left
-                            continue restart;
-                        }
-                        boolean interrupted = Thread.currentThread().isInterrupted();
-                        if (!segment.reopenReadChannel(channel) && !segment.deleted()) {
-                            throw e;
-                        }
-                        if (interrupted) {
-                            InterruptedIOException stop = new InterruptedIOException("journal read interrupted");
-                            stop.initCause(e);
-                            throw stop;
-                        }
-                        continue restart;
-                    }
-                }
-                return cursor;
-            }
+            return read.read();
         } finally {
-            recordsRead.add(looked);
+            recordsRead.add(read.looked);
         }
     }
 
-    /** The last segment whose first id is at most {@code id}, or -1 when {@code id} is before them all. */
-    private static int floorSegment(Segment[] current, long id) {
-        int lo = 0;
-        int hi = current.length - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (current[mid].baseId <= id) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
+    Segment[] segmentArray() {
+        return segments;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** Flushes, forces everything to the disk and closes the files. Writer only. Idempotent. */
@@ -658,11 +526,7 @@ public final class Journal implements Closeable {
         for (Segment segment : pendingDeletes) {
             segment.close();
         }
-        try {
-            lock.release();
-        } finally {
-            lockChannel.close();
-        }
+        lock.close();
     }
 
     private void checkOpen() throws IOException {

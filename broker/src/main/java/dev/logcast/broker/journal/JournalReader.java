@@ -1,0 +1,161 @@
+package dev.logcast.broker.journal;
+
+import dev.logcast.protocol.LogEvent;
+import dev.logcast.protocol.journal.JournalCodec;
+import dev.logcast.protocol.journal.JournalRecord;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * One {@link Journal#read}: finds the segment holding the first id wanted (binary search over the segments' first
+ * ids), seeks to the nearest {@link SegmentIndex} entry at or before it, and reads on with positional reads, up to
+ * the committed end, segment after segment. A segment that retention deletes under the read (its channel closes)
+ * sends it back to the oldest segment left; a channel closed by another reader's interrupt is reopened.
+ *
+ * <p><b>Owner:</b> the reading thread; one per read.
+ */
+final class JournalReader {
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
+    private static final int READ_CHUNK_BYTES = 64 << 10;
+    private static final int NEXT_SEGMENT = 0;
+    private static final int DONE = 1;
+    private static final int RESTART = 2;
+
+    private final Journal journal;
+    private final long upToId;
+    private final int maxEvents;
+    private final Predicate<LogEvent> filter;
+    private final Consumer<StoredEvent> sink;
+    private final RecordReader reader = new RecordReader(READ_CHUNK_BYTES);
+    private long cursor;
+    private long upTo;
+    private int matched;
+    private int scanned;
+    /** Records looked at, those skipped on the way to the first wanted one included. */
+    long looked;
+
+    JournalReader(Journal journal, long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
+                  Consumer<StoredEvent> sink) {
+        this.journal = journal;
+        this.cursor = afterId;
+        this.upToId = upToId;
+        this.maxEvents = maxEvents;
+        this.filter = filter;
+        this.sink = sink;
+    }
+
+    /** Runs the read; returns the id of the last record passed or looked at past {@code afterId}. */
+    long read() throws IOException {
+        while (true) {
+            if (journal.isClosed()) {
+                throw new ClosedChannelException();
+            }
+            // after a restart, what was committed meanwhile is readable too (retention may have taken the rest)
+            upTo = Math.min(upToId, journal.committedId());
+            Segment[] segments = journal.segmentArray();
+            int first = floorSegment(segments, cursor + 1);
+            int outcome = NEXT_SEGMENT;
+            for (int s = Math.max(first, 0); s < segments.length && outcome == NEXT_SEGMENT; s++) {
+                if (segments[s].baseId > upTo) {
+                    return cursor;
+                }
+                outcome = scan(segments[s], s == first);
+            }
+            if (outcome != RESTART) {
+                return cursor;
+            }
+        }
+    }
+
+    /** Reads one segment from its start or, with {@code seek}, from the index entry before the cursor. */
+    private int scan(Segment segment, boolean seek) throws IOException {
+        long limit = segment.readLimit;
+        int entry = seek ? segment.index.floor(cursor + 1) : -1;
+        long expectedId = entry < 0 ? -1 : segment.index.id(entry);
+        FileChannel channel = null;
+        try {
+            channel = segment.readChannel();
+            reader.reset(channel, entry < 0 ? 0 : segment.index.offset(entry), limit);
+            int status;
+            while ((status = reader.next()) == RecordReader.OK) {
+                looked++;
+                byte[] buffer = reader.buffer();
+                long id = JournalCodec.peekId(buffer, reader.payloadStart(), reader.payloadLength());
+                if (expectedId >= 0) {
+                    if (id != expectedId) {
+                        // the index disagrees with the log: read this segment from its start
+                        LOG.log(System.Logger.Level.WARNING, "journal segment " + segment + ": index entry for id "
+                                + expectedId + " points at id " + id);
+                        expectedId = -1;
+                        reader.reset(channel, 0, limit);
+                        continue;
+                    }
+                    expectedId = -1;
+                }
+                if (id <= cursor) {
+                    continue;
+                }
+                if (id > upTo) {
+                    return DONE;
+                }
+                JournalRecord record = JournalCodec.parse(buffer, reader.payloadStart(), reader.payloadLength());
+                LogEvent event = JournalCodec.toEvent(record);
+                cursor = id;
+                scanned++;
+                if (filter.test(event)) {
+                    sink.accept(new StoredEvent(id, record.getReceivedMillis(), event));
+                    if (++matched >= maxEvents) {
+                        return DONE;
+                    }
+                }
+                if (scanned >= Journal.SCAN_LIMIT) {
+                    return DONE;
+                }
+            }
+            if (status != RecordReader.END) {
+                throw new IOException("journal segment " + segment + " is damaged at offset "
+                        + reader.recordOffset() + ": " + RecordReader.describe(status));
+            }
+            return NEXT_SEGMENT;
+        } catch (ClosedChannelException e) {
+            if (journal.isClosed()) {
+                throw e;
+            }
+            if (segment.deleted()) {
+                // retention removed it: go on from the oldest segment left
+                return RESTART;
+            }
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            if (!segment.reopenReadChannel(channel) && !segment.deleted()) {
+                throw e;
+            }
+            if (interrupted) {
+                InterruptedIOException stop = new InterruptedIOException("journal read interrupted");
+                stop.initCause(e);
+                throw stop;
+            }
+            return RESTART;
+        }
+    }
+
+    /** The last segment whose first id is at most {@code id}, or -1 when {@code id} is before them all. */
+    private static int floorSegment(Segment[] segments, long id) {
+        int lo = 0;
+        int hi = segments.length - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (segments[mid].baseId <= id) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+}
