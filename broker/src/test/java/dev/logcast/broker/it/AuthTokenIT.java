@@ -144,6 +144,30 @@ class AuthTokenIT {
     }
 
     @Test
+    void aStreamEndsWhenItsTokenExpires() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String shortLived = TokenFormat.mint(keys.key("k1"),
+                new TokenClaims("t", List.of("read"), null, null, now + 2, now, null));
+        try (SseClient s = SseClient.open(broker.port(), withToken("/v1/stream", shortLived))) {
+            assertThat(s.status()).isEqualTo(200);
+            SseClient.Event goodbye = null;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(6);
+            while (goodbye == null && System.nanoTime() < deadline) {
+                SseClient.Event e = s.next(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (e != null && e.isComment() && e.data().contains("token expired")) {
+                    goodbye = e;
+                }
+            }
+            assertThat(goodbye).as("the expiry comment").isNotNull();
+            assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo((now + 2) * 1000);
+            for (int i = 0; i < 50 && !s.isClosedByServer(); i++) {
+                Thread.sleep(20);
+            }
+            assertThat(s.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void noTokenEmptyBearerAndBasicAre401() throws Exception {
         HttpResponse<String> none = get(broker.port(), "/v1/poll", Map.of());
         HttpResponse<String> basic = get(broker.port(), "/v1/poll", Map.of("Authorization", "Basic dXNlcjpwYXNz"));
