@@ -32,7 +32,6 @@ import java.util.zip.CRC32C;
  * journal over). {@link #read} and the gauges may be called from any thread, concurrently with the writer.
  */
 public final class Journal implements Closeable {
-    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
     private static final int WRITE_BUFFER_BYTES = 1 << 20;
     /** A read looks at no more records than this; the caller reads on from the id it returns. */
     static final int SCAN_LIMIT = 65_536;

@@ -76,10 +76,16 @@ final class JournalReader {
         long limit = segment.readLimit;
         int entry = seek ? segment.index.floor(cursor + 1) : -1;
         long expectedId = entry < 0 ? -1 : segment.index.id(entry);
+        long start = entry < 0 ? 0 : segment.index.offset(entry);
+        if (expectedId > upTo || start >= limit) {
+            // an entry past the committed end, which a rollback may be rewriting: start from the segment's start
+            expectedId = -1;
+            start = 0;
+        }
         FileChannel channel = null;
         try {
             channel = segment.readChannel();
-            reader.reset(channel, entry < 0 ? 0 : segment.index.offset(entry), limit);
+            reader.reset(channel, start, limit);
             int status;
             while ((status = reader.next()) == RecordReader.OK) {
                 looked++;

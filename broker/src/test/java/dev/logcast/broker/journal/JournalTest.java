@@ -249,6 +249,53 @@ class JournalTest {
     }
 
     @Test
+    void readersNeverSeeWhatARollbackDropsEvenWhenItsIdsComeBackWithOtherEvents() throws Exception {
+        FaultyFiles files = new FaultyFiles();
+        JournalSettings settings = new JournalSettings(8 << 10, 0, 0, 256);
+        long last = 6000;
+        try (Journal journal = Journal.open(dir, settings, files)) {
+            List<Throwable> errors = new ArrayList<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    long cursor = 0;
+                    while (cursor < last) {
+                        long expected = cursor;
+                        List<StoredEvent> out = new ArrayList<>();
+                        cursor = journal.read(cursor, 300, e -> true, out::add);
+                        for (StoredEvent stored : out) {
+                            assertThat(stored.id()).isEqualTo(++expected);
+                            assertThat(stored.event().msg()).isEqualTo("message number " + stored.id());
+                        }
+                    }
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }, "journal-reader");
+            reader.start();
+            LogEvent doomed = new LogEvent(T0, Level.ERROR, "log", "s", "main", "rolled back", null, null);
+            for (long from = 1; from <= last; from += 50) {
+                if (from % 150 == 1) {
+                    // a group that fails half-way through its write, after rolling over a segment or not
+                    files.writeBudget = 1000 + from % 7000;
+                    try {
+                        for (long i = from; i < from + 200; i++) {
+                            journal.append(i, T0, doomed);
+                        }
+                        journal.flush();
+                        throw new AssertionError("the write should have failed");
+                    } catch (IOException expected) {
+                        journal.rollback();
+                    }
+                    files.heal();
+                }
+                appendCommitted(journal, from, from + 49);
+            }
+            reader.join();
+            assertThat(errors).isEmpty();
+        }
+    }
+
+    @Test
     void rollbackAfterAFailedWriteLeavesTheJournalAsAtTheLastCommit() throws IOException {
         FaultyFiles files = new FaultyFiles();
         JournalSettings settings = new JournalSettings(8 << 10, 0, 0, 1024);
