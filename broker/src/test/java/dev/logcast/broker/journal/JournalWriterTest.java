@@ -264,6 +264,35 @@ class JournalWriterTest {
 
     @Test
     @Timeout(30)
+    void closeWhileTheThreadRunsAnswersEveryQueuedBatchBeforeItReturns() throws IOException {
+        JournalWriter writer = new JournalWriter(journal, FsyncPolicy.INTERVAL, 100, new JournalWriter.Listener() {
+            @Override
+            public void durable(JournalBatch batch) {
+                synchronized (outcomes) {
+                    outcomes.add("durable " + batch.firstId());
+                }
+            }
+
+            @Override
+            public void failed(JournalBatch batch, IOException cause) {
+                throw new AssertionError(cause);
+            }
+        }, fsyncSeconds::add);
+        writer.start();
+        for (int b = 0; b < 500; b++) {
+            writer.submit(batch(1 + b * 10L, 10));
+        }
+        writer.close();
+        synchronized (outcomes) {
+            assertThat(outcomes).hasSize(500).startsWith("durable 1").endsWith("durable 4991");
+        }
+        assertThat(writer.backlog()).isZero();
+        assertThat(fsyncSeconds).isNotEmpty();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 5000));
+    }
+
+    @Test
+    @Timeout(30)
     void theWriterThreadStoresEverySubmittedBatchAndAnswersInOrder() throws Exception {
         int batches = 2000;
         CountDownLatch answered = new CountDownLatch(batches);
