@@ -54,9 +54,11 @@ final class JournalReader {
             if (journal.isClosed()) {
                 throw new ClosedChannelException();
             }
-            // after a restart, what was committed meanwhile is readable too (retention may have taken the rest)
-            upTo = Math.min(upToId, journal.committedId());
+            // the segments before the committed id: those that held the committed id then are still in this
+            // array, so a read that started below it makes progress even when retention deletes everything older;
+            // after a restart, what was committed meanwhile is readable too
             Segment[] segments = journal.segmentArray();
+            upTo = Math.min(upToId, journal.committedId());
             int first = floorSegment(segments, cursor + 1);
             int outcome = NEXT_SEGMENT;
             for (int s = Math.max(first, 0); s < segments.length && outcome == NEXT_SEGMENT; s++) {
