@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  * Only construction and lifecycle here; the work is in those classes.
  */
 public final class BrokerCore {
+    /** How often retained events are checked against {@code retention.age}. */
+    private static final long HOUSEKEEPING_MS = 100;
     private final ShardMap shards;
     private final Sequencer sequencer;
     private final RetentionRing ring;
@@ -67,6 +69,9 @@ public final class BrokerCore {
             shard.startTicker(tickMs);
         }
         sequencer.start();
+        Shard first = shards.all()[0];
+        first.loop().scheduleAtFixedRate(sequencer::housekeep, HOUSEKEEPING_MS, HOUSEKEEPING_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     public ShardMap shards() {

@@ -5,33 +5,32 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 
 /**
- * The one thread that orders events. It takes {@link IngestBatch}es and {@link ReplayRequest}s from
+ * The one place that orders events. It takes {@link IngestBatch}es and {@link ReplayRequest}s from
  * {@code ingestQueue}, gives each event the next id, encodes its SSE frame once, keeps it in the
  * {@link RetentionRing}, and hands every shard one {@link EventBatch} per cycle. Replay answers go through the same
  * shard queues, behind the batches handed out before them: that order is what makes resume gap-free and
  * duplicate-free.
  *
- * <p><b>Owner:</b> the sequencer thread owns the ring, the id counter and the pending batch. Other threads call only
- * {@link #offer(IngestBatch)}, {@link #requestReplay}, {@link #execute} and the read-only gauges.
+ * <p>There is no sequencer thread: whichever thread offers work and finds nobody draining runs the cycles (flat
+ * combining), so a POST on an idle broker is sequenced on its own I/O thread with no hand-off.
+ *
+ * <p><b>Owner:</b> the current drainer (whoever holds {@code draining}) owns the ring, the id counter and the
+ * pending batch. Other threads call only {@link #offer(IngestBatch)}, {@link #requestReplay}, {@link #execute},
+ * {@link #cycleDurable}, {@link #cycleFailed}, {@link #housekeep} and the read-only gauges.
  */
-public final class Sequencer implements Runnable {
+public final class Sequencer {
     private static final System.Logger LOG = System.getLogger(Sequencer.class.getName());
     private static final int DRAIN_LIMIT = 256;
     /** Frames of consecutive batches go into one buffer up to this size. */
     private static final long BLOCK_BYTES = 16 << 20;
     private static final int SCAN_LIMIT = 65_536;
-    private static final int SPINS_BEFORE_PARK = 200;
-    private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final long HOUSEKEEPING_MS = 100;
     /** Shard backlog (batches) over which the sequencer stops taking ingest until the shards catch up. */
     private static final int SHARD_BACKLOG_LIMIT = 4096;
     /** Cycles waiting in the journal over which the sequencer stops taking ingest. */
@@ -44,18 +43,17 @@ public final class Sequencer implements Runnable {
     private final AtomicLong queuedEvents = new AtomicLong();
     private final long maxQueuedEvents;
     private final Shard[] shards;
+    private final Shard[] targetShards;
     private final RetentionRing ring;
     private final ByteBufAllocator alloc;
-    private final Thread thread;
     /** Durable storage, or {@code null} with {@code storage=memory}. */
     private final EventJournal journal;
     /** Reads the journal for replays older than the ring; {@code null} without a journal. */
     private final Executor replayReader;
     /** Cycles handed to the journal and not answered yet. Sequencer thread. */
-    private int inflightCycles;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile int inflightCycles;
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private volatile boolean sleeping;
     private volatile boolean stopping;
 
     // sequencer-thread state
@@ -67,7 +65,6 @@ public final class Sequencer implements Runnable {
     private EventRecord[] pending = new EventRecord[256];
     private int pendingCount;
     private final List<IngestBatch> completed = new ArrayList<>();
-    private long lastHousekeepingMs;
 
     // gauges, written by the sequencer thread
     private volatile long lastIdPublished;
@@ -85,6 +82,7 @@ public final class Sequencer implements Runnable {
         this.journal = journal;
         this.replayReader = replayReader;
         this.shards = shards;
+        this.targetShards = new Shard[shards.length];
         this.ring = ring;
         this.alloc = alloc;
         this.maxQueuedEvents = maxQueuedEvents;
@@ -93,21 +91,21 @@ public final class Sequencer implements Runnable {
         this.publishedId = firstIdAfter;
         this.firstIssuedId = firstIssuedId;
         this.lastIdPublished = firstIdAfter;
-        this.thread = new Thread(this, "logcast-sequencer");
-        this.thread.setDaemon(true);
     }
 
+    /** Nothing to start: the sequencer runs on the threads that give it work. Kept for the lifecycle's shape. */
     public void start() {
-        thread.start();
     }
 
     /**
-     * Offers a batch for sequencing. Any thread.
+     * Offers a batch for sequencing, and sequences it (with whatever else waits) on the calling thread unless
+     * another thread is doing so right now. Any thread.
      *
-     * @return {@code false} when the broker is over its ingest queue bound or stopping: shed the request (503)
+     * @return {@code false} when the broker is over its ingest bound, the shards or the journal are too far
+     *         behind, or it is stopping: shed the request (503)
      */
     public boolean offer(IngestBatch batch) {
-        if (stopping) {
+        if (stopping || shardsBacklogged() || journalBacklogged()) {
             return false;
         }
         int n = batch.size();
@@ -121,7 +119,7 @@ public final class Sequencer implements Runnable {
             queuedEvents.addAndGet(-n);
             return false;
         }
-        signal();
+        drainIfFree();
         return true;
     }
 
@@ -146,24 +144,57 @@ public final class Sequencer implements Runnable {
     private record Outcome(Cycle cycle, Exception failure) {
     }
 
-    /** Runs a task on the sequencer thread, after everything offered before it. Any thread. */
+    /** Runs a task in sequencer order, after everything offered before it. Any thread. */
     public void execute(Runnable task) {
         enqueueControl(task);
     }
 
-    private void enqueueControl(Object item) {
-        while (!ingestQueue.offer(item)) {
-            if (!thread.isAlive()) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        signal();
+    /** Drops retained events older than {@code retention.age}; called periodically. Any thread. */
+    public void housekeep() {
+        enqueueControl(housekeeping);
     }
 
-    private void signal() {
-        if (sleeping) {
-            LockSupport.unpark(thread);
+    private final Runnable housekeeping = this::expireRing;
+
+    private void expireRing() {
+        ring.expire(System.currentTimeMillis());
+        ringEvents = ring.size();
+        ringBytes = ring.bytes();
+    }
+
+    private void enqueueControl(Object item) {
+        while (!ingestQueue.offer(item)) {
+            // full of work: help drain it, then try again
+            drainIfFree();
+            Thread.onSpinWait();
+        }
+        drainIfFree();
+    }
+
+    /**
+     * Flat combining: the thread that wins {@code draining} runs sequencer cycles until the queue is empty; the
+     * others leave their work in the queue for it. The winner re-checks the queue after letting go, so no item is
+     * stranded. The flag's CAS and release order every sequencer-owned field between successive drainers.
+     */
+    private void drainIfFree() {
+        while (!ingestQueue.isEmpty() && draining.compareAndSet(false, true)) {
+            try {
+                int n;
+                do {
+                    cycleCount = 0;
+                    n = ingestQueue.drain(collector, DRAIN_LIMIT);
+                    try {
+                        processCycle();
+                        publishPending();
+                    } catch (RuntimeException | Error e) {
+                        // the ordering must go on: what failed is answered 503, the rest is published
+                        LOG.log(System.Logger.Level.ERROR, "sequencer cycle failed", e);
+                        recoverCycle();
+                    }
+                } while (n == DRAIN_LIMIT);
+            } finally {
+                draining.set(false);
+            }
         }
     }
 
@@ -184,56 +215,28 @@ public final class Sequencer implements Runnable {
         return ringBytes;
     }
 
-    @Override
-    public void run() {
-        int idle = 0;
-        try {
-            while (true) {
-                if ((shardsBacklogged() || journalBacklogged()) && !stopping) {
-                    LockSupport.parkNanos(100_000);
-                    continue;
-                }
-                cycleCount = 0;
-                int n = ingestQueue.drain(collector, DRAIN_LIMIT);
-                try {
-                    processCycle();
-                    publishPending();
-                } catch (RuntimeException | Error e) {
-                    // never let the one ordering thread die: what failed is answered 503, the rest goes on
-                    LOG.log(System.Logger.Level.ERROR, "sequencer cycle failed", e);
-                    recoverCycle();
-                }
-                if (n > 0) {
-                    idle = 0;
-                    continue;
-                }
-                housekeeping();
-                if (stopping && ingestQueue.isEmpty() && inflightCycles == 0) {
-                    break;
-                }
-                if (++idle < SPINS_BEFORE_PARK) {
-                    Thread.onSpinWait();
-                } else {
-                    sleeping = true;
-                    if (ingestQueue.isEmpty()) {
-                        LockSupport.parkNanos(this, PARK_NANOS);
-                    }
-                    sleeping = false;
-                }
-            }
-        } finally {
-            stopped.countDown();
-        }
-    }
-
     /**
-     * Stops taking new batches, sequences everything already offered, and returns when the thread has ended or
-     * the timeout passed. Any thread.
+     * Stops taking new batches and returns once everything already offered is sequenced and every cycle handed to
+     * the journal has its outcome, or when the timeout passed. Any thread.
      */
     public boolean stop(long timeout, TimeUnit unit) throws InterruptedException {
         stopping = true;
-        LockSupport.unpark(thread);
-        return stopped.await(timeout, unit);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            drainIfFree();
+            if (ingestQueue.isEmpty() && inflight() == 0 && !draining.get()) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Cycles in the journal without an outcome; read under the drain flag's ordering, approximate otherwise. */
+    private int inflight() {
+        return inflightCycles;
     }
 
     /** Releases the ring; call after {@link #stop} returned and the shards are done. */
@@ -418,13 +421,27 @@ public final class Sequencer implements Runnable {
 
     private void publishPending() {
         if (pendingCount > 0) {
-            EventBatch batch = new EventBatch(Arrays.copyOf(pending, pendingCount), pendingCount, shards.length);
+            int targets = 0;
+            for (Shard shard : shards) {
+                if (shard.hasMembers()) {
+                    targetShards[targets++] = shard;
+                }
+            }
+            if (targets == 0) {
+                // nobody is listening anywhere: the batch's references go straight back
+                for (int i = 0; i < pendingCount; i++) {
+                    pending[i].frame().release();
+                }
+            } else {
+                EventBatch batch = new EventBatch(Arrays.copyOf(pending, pendingCount), pendingCount, targets);
+                for (int i = 0; i < targets; i++) {
+                    targetShards[i].offer(batch);
+                    targetShards[i].wakeup();
+                    targetShards[i] = null;
+                }
+            }
             Arrays.fill(pending, 0, pendingCount, null);
             pendingCount = 0;
-            for (Shard shard : shards) {
-                shard.offer(batch);
-                shard.wakeup();
-            }
             lastIdPublished = publishedId;
             ringEvents = ring.size();
             ringBytes = ring.bytes();
@@ -437,15 +454,6 @@ public final class Sequencer implements Runnable {
         }
     }
 
-    private void housekeeping() {
-        long now = System.currentTimeMillis();
-        if (now - lastHousekeepingMs >= HOUSEKEEPING_MS) {
-            lastHousekeepingMs = now;
-            ring.expire(now);
-            ringEvents = ring.size();
-            ringBytes = ring.bytes();
-        }
-    }
 
     private void answer(ReplayRequest request) {
         ShardMember member = request.member();

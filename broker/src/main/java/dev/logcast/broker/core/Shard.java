@@ -30,6 +30,8 @@ public final class Shard {
 
     private ShardMember[] members = new ShardMember[16];
     private int memberCount;
+    /** {@code memberCount} for other threads: the sequencer skips shards that have nobody to deliver to. */
+    private volatile boolean hasMembers;
     private ShardMember[] dirty = new ShardMember[16];
     private int dirtyCount;
     private ScheduledFuture<?> ticker;
@@ -87,6 +89,7 @@ public final class Shard {
         }
         member.shardPosition = memberCount;
         members[memberCount++] = member;
+        hasMembers = true;
     }
 
     /** Removes a member; a no-op if it is not here. On the loop. */
@@ -101,6 +104,15 @@ public final class Shard {
         last.shardPosition = at;
         members[memberCount] = null;
         member.shardPosition = -1;
+        hasMembers = memberCount > 0;
+    }
+
+    /**
+     * Whether anyone is on this shard. Any thread. A member that will go live after a replay joins before it asks,
+     * so a shard is never skipped for a member that is owed events.
+     */
+    boolean hasMembers() {
+        return hasMembers;
     }
 
     public int memberCount() {

@@ -52,8 +52,12 @@ final class PollWaiter extends ShardMember {
         this.answer = answer;
     }
 
-    /** Starts: after {@code after} ({@code -1}: from now, unless {@code tail > 0}). */
+    /**
+     * Starts: after {@code after} ({@code -1}: from now, unless {@code tail > 0}). The waiter joins its shard (not
+     * live) before it asks, so the sequencer keeps handing the shard the batches it may go live for.
+     */
     void start(long after, long tail) {
+        shard.add(this);
         if (after >= 0) {
             request(after, -1, false);
         } else if (tail > 0) {
@@ -92,7 +96,6 @@ final class PollWaiter extends ShardMember {
             live = true;
             waiting = true;
             metrics.pollWaiting(1);
-            shard.add(this);
             timeout = channel.eventLoop().schedule(() -> respond(cursor), waitMs, TimeUnit.MILLISECONDS);
         }
     }
@@ -165,8 +168,8 @@ final class PollWaiter extends ShardMember {
         if (waiting) {
             waiting = false;
             metrics.pollWaiting(-1);
-            shard.remove(this);
         }
+        shard.remove(this);
     }
 
     private void releaseCollected() {

@@ -55,6 +55,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(HttpRouter.class.getName());
     private final Services services;
     private final HttpDeadlineHandler deadline;
+    /** Pipelined requests held before the connection stops reading (each is at most ingest.max.body). */
+    private static final int MAX_PIPELINED = 16;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
     private boolean busy;
@@ -86,6 +88,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         // answers keep the order of requests: a new one waits behind every one still queued
         pipelined.add(request);
+        if (pipelined.size() >= MAX_PIPELINED && ctx.channel().config().isAutoRead()) {
+            // a client far ahead of its answers: stop reading until the queue is worked down
+            ctx.channel().config().setAutoRead(false);
+        }
         processQueued();
     }
 
@@ -94,6 +100,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         FullHttpRequest next;
         while (!busy && !streaming && ctx.channel().isActive() && (next = pipelined.poll()) != null) {
             process(next);
+        }
+        if (pipelined.size() < MAX_PIPELINED / 2 && !streaming && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
@@ -205,9 +214,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             shed(keepAlive);
             return;
         }
-        ctx.channel().config().setAutoRead(false);
         services.ingest().handle(ctx.channel(), request, auth.grant(), response -> {
-            ctx.channel().config().setAutoRead(true);
             respond(response, keepAlive);
         });
     }
