@@ -13,6 +13,7 @@ package dev.logcast.bench.load;
  * @param reconnects     publisher connections reopened during the run
  * @param maxBehindEvents in rate mode, the most events the schedule was ever ahead of what could be sent
  * @param firstError     status and body start of the first refusal, or the first I/O error; null if none
+ * @param ackLatency     time from sending a POST to its acknowledgement, for POSTs sent inside the window (ns)
  */
 record PublishResult(
         AckedEvents acked,
@@ -24,5 +25,6 @@ record PublishResult(
         long unanswered,
         long reconnects,
         long maxBehindEvents,
-        String firstError) {
+        String firstError,
+        org.HdrHistogram.Histogram ackLatency) {
 }

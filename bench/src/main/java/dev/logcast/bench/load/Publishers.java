@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it. Results are read through the returned futures only.
  */
 final class Publishers {
+    private static final long ACK_LATENCY_MAX_NANOS = 20L * 60 * 1_000_000_000L;
+    /** POST to acknowledgement, for POSTs sent after warm-up; owned by the publishers' loop. */
+    private final org.HdrHistogram.Histogram ackLatency = new org.HdrHistogram.Histogram(ACK_LATENCY_MAX_NANOS, 3);
+
 
     private static final long BACK_PRESSURE_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long RECONNECT_DELAY_MS = 50;
@@ -191,6 +195,7 @@ final class Publishers {
             acked.add(c.index, firstSeq, n);
             if (sentNanos >= clock.warmupEnd()) {
                 ackedInWindow += n;
+                ackLatency.recordValue(Math.min(ACK_LATENCY_MAX_NANOS, Math.max(1, System.nanoTime() - sentNanos)));
             }
         } else if (Target.isBackPressure(status)) {
             rejected += n;
@@ -280,7 +285,7 @@ final class Publishers {
             unanswered += (long) c.postsInFlight() * c.template.eventsPerPost;
         }
         PublishResult result = new PublishResult(acked, sentEvents, ackedInWindow, publishEnd, rejected, errors,
-                unanswered, reconnects, maxBehindEvents, firstError);
+                unanswered, reconnects, maxBehindEvents, firstError, ackLatency);
         drained.complete(result);
         for (PublisherConnection c : connections) {
             c.close();

@@ -63,6 +63,8 @@ public final class RunReport {
                         num("lost"), num("duplicated"), num("reordered"), num("foreign"), num("malformed"));
                 out.printf("  streams           reconnects %s, overflow events %s, gap events %s, open at end %s%n",
                         num("subscriberReconnects"), num("overflows"), num("gaps"), num("openAtEnd"));
+                out.printf("  time to answer    POST to 202/201: p50 %s  p99 %s  max %s (us)%n", num("ackP50Us"),
+                        num("ackP99Us"), num("ackMaxUs"));
                 out.printf("  latency (us)      p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (%s samples)%n",
                         num("latencyP50Us"), num("latencyP90Us"), num("latencyP99Us"), num("latencyP999Us"),
                         num("latencyMaxUs"), num("latencySamples"));

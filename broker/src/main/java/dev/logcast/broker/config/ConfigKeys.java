@@ -78,10 +78,10 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> INGEST_QUEUE_EVENTS = key("ingest.queue.events",
             ValueParsers.integer(1, MAX_INT), 200_000,
             "events accepted but not yet sequenced; beyond it POSTs are shed with 503 and Retry-After");
-    public static final ConfigKey<Long> RING_BYTES = key("ring.bytes", Sizes.parser(1, Long.MAX_VALUE), 256 * MIB,
-            "memory ring of recent events for replay and tail=N: most bytes");
-    public static final ConfigKey<Integer> RING_EVENTS = key("ring.events", ValueParsers.integer(1, MAX_INT), 500_000,
-            "memory ring of recent events for replay and tail=N: most events");
+    public static final ConfigKey<Long> RING_BYTES = key("ring.bytes", Sizes.parser(1, Long.MAX_VALUE), 64 * MIB,
+            "memory ring of recent events for replay and tail=N: most bytes (older ones are read from the journal)");
+    public static final ConfigKey<Integer> RING_EVENTS = key("ring.events", ValueParsers.integer(1, MAX_INT), 100_000,
+            "memory ring of recent events for replay and tail=N: most events (older ones are read from the journal)");
     public static final ConfigKey<Long> HTTP_MAX_INITIAL_LINE = key("http.max.initial.line", Sizes.parser(256, MAX_INT),
             8 * KIB, "longest HTTP request line: method, target (path and query) and version");
     public static final ConfigKey<Long> HTTP_MAX_HEADER = key("http.max.header", Sizes.parser(256, MAX_INT), 16 * KIB,

@@ -420,6 +420,14 @@ public final class Sequencer {
     }
 
     private void publishPending() {
+        // answers first: a publisher's 202 need not wait behind the fan-out to every subscriber (the events are
+        // already in the ring, so a client that resumes after its 202 finds them)
+        if (!completed.isEmpty()) {
+            for (IngestBatch batch : completed) {
+                batch.onSequenced();
+            }
+            completed.clear();
+        }
         if (pendingCount > 0) {
             int targets = 0;
             for (Shard shard : shards) {
@@ -446,14 +454,7 @@ public final class Sequencer {
             ringEvents = ring.size();
             ringBytes = ring.bytes();
         }
-        if (!completed.isEmpty()) {
-            for (IngestBatch batch : completed) {
-                batch.onSequenced();
-            }
-            completed.clear();
-        }
     }
-
 
     private void answer(ReplayRequest request) {
         ShardMember member = request.member();

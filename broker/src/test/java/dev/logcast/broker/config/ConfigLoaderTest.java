@@ -42,8 +42,8 @@ class ConfigLoaderTest {
         assertThat(config.ingestMaxAttrKeyChars()).isEqualTo(128);
         assertThat(config.ingestMaxAttrValueBytes()).isEqualTo(4L << 10);
         assertThat(config.ingestQueueEvents()).isEqualTo(200_000);
-        assertThat(config.ringBytes()).isEqualTo(256L << 20);
-        assertThat(config.ringEvents()).isEqualTo(500_000);
+        assertThat(config.ringBytes()).isEqualTo(64L << 20);
+        assertThat(config.ringEvents()).isEqualTo(100_000);
         assertThat(config.httpMaxInitialLine()).isEqualTo(8 << 10);
         assertThat(config.httpMaxHeaderBytes()).isEqualTo(16 << 10);
         assertThat(config.httpRequestTimeoutMs()).isEqualTo(30_000L);
