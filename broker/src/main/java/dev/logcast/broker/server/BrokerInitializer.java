@@ -2,7 +2,9 @@ package dev.logcast.broker.server;
 
 import dev.logcast.broker.tls.TlsHandshakeHandler;
 import dev.logcast.broker.tls.TlsServerContext;
+import dev.logcast.broker.auth.AuthResult;
 import io.netty.channel.ChannelInitializer;
+import java.util.ArrayDeque;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -51,7 +53,9 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("deadline", deadline);
         p.addLast("decoder", new StrictHttpRequestDecoder(decoderConfig));
         p.addLast("encoder", new HttpResponseEncoder());
+        ArrayDeque<AuthResult> writeVerdicts = new ArrayDeque<>(2);
+        p.addLast("write-auth", new WriteAuthHandler(services, writeVerdicts));
         p.addLast("aggregator", new BodyLimitAggregator(maxBodyBytes, () -> services.metrics().rejected("too_large")));
-        p.addLast("router", new HttpRouter(services, deadline));
+        p.addLast("router", new HttpRouter(services, deadline, writeVerdicts));
     }
 }

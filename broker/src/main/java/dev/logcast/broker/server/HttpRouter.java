@@ -55,6 +55,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(HttpRouter.class.getName());
     private final Services services;
     private final HttpDeadlineHandler deadline;
+    /** Verdicts of {@link WriteAuthHandler} on ingest requests, in request order. */
+    private final ArrayDeque<AuthResult> writeVerdicts;
     /** Pipelined requests held before the connection stops reading (each is at most ingest.max.body). */
     private static final int MAX_PIPELINED = 16;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
@@ -66,9 +68,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     /** The CORS headers of the request being answered, or {@code null}. */
     private HttpHeaders corsHeaders;
 
-    HttpRouter(Services services, HttpDeadlineHandler deadline) {
+    HttpRouter(Services services, HttpDeadlineHandler deadline, ArrayDeque<AuthResult> writeVerdicts) {
         this.services = services;
         this.deadline = deadline;
+        this.writeVerdicts = writeVerdicts;
     }
 
     @Override
@@ -206,7 +209,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     private void ingest(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {
-        AuthResult auth = authenticate(request, query.parameters(), Scope.WRITE, keepAlive);
+        // WriteAuthHandler judged the headers before the body was read; its verdicts come in request order
+        AuthResult verdict = writeVerdicts.poll();
+        AuthResult auth = verdict == null ? authenticate(request, query.parameters(), Scope.WRITE, keepAlive)
+                : verdict.isGranted() ? verdict : refuse(verdict, keepAlive);
         if (auth == null) {
             return;
         }
@@ -316,6 +322,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (result.isGranted()) {
             return result;
         }
+        return refuse(result, keepAlive);
+    }
+
+    /** Answers a refused authentication (401, 403 or 429 with its headers); always {@code null}. */
+    private AuthResult refuse(AuthResult result, boolean keepAlive) {
         services.metrics().authFailed(result.reason());
         FullHttpResponse response = Responses.error(ctx.channel(), result.status(), result.error(), null);
         if (result.challenge() != null) {

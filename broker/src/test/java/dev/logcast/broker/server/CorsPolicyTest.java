@@ -65,7 +65,7 @@ class CorsPolicyTest {
         Services services = new Services(null, null, null, new BrokerMetrics(), new NoneAuthenticator(), tracker,
                 policy);
         HttpDeadlineHandler deadline = new HttpDeadlineHandler(30_000, 60_000, tracker);
-        EmbeddedChannel channel = new EmbeddedChannel(deadline, new HttpRouter(services, deadline));
+        EmbeddedChannel channel = new EmbeddedChannel(deadline, new HttpRouter(services, deadline, new java.util.ArrayDeque<>()));
 
         FullHttpRequest preflight = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.OPTIONS, "/v1/logs");
         preflight.headers().set(HttpHeaderNames.ORIGIN, APP).set(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD, "POST");

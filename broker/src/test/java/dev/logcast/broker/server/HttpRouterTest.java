@@ -34,7 +34,7 @@ class HttpRouterTest {
     private final InflightTracker tracker = new InflightTracker();
     private final Services services = new Services(null, null, null, metrics, new NoneAuthenticator(), tracker);
     private final HttpDeadlineHandler deadline = new HttpDeadlineHandler(30_000, 60_000, tracker);
-    private final EmbeddedChannel channel = new EmbeddedChannel(deadline, new HttpRouter(services, deadline));
+    private final EmbeddedChannel channel = new EmbeddedChannel(deadline, new HttpRouter(services, deadline, new java.util.ArrayDeque<>()));
 
     @Test
     void healthzIsOkAndKeepsTheConnection() {
