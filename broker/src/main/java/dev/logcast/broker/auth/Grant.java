@@ -113,32 +113,15 @@ public final class Grant {
 
     /** Why the grant may not write {@code event}, for the error body; {@code null} when it may. */
     public String whyUnwritable(LogEvent event) {
-        if (types != null && !contains(types, event.type())) {
+        if (types != null && !EventFilter.contains(types, event.type())) {
             return "the token may not write type \"" + event.type() + "\"";
         }
-        if (branches != null && !anyMatch(branches, event.branch())) {
+        if (branches != null && !Glob.anyMatch(branches, event.branch())) {
             return "the token may not write branch \"" + event.branch() + "\"";
         }
         return null;
     }
 
-    private static boolean contains(String[] values, String v) {
-        for (String s : values) {
-            if (s.equals(v)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean anyMatch(Glob[] globs, String v) {
-        for (Glob g : globs) {
-            if (g.matches(v)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     @Override
     public String toString() {

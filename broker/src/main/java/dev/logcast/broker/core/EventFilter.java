@@ -191,16 +191,16 @@ public final class EventFilter {
         if (types != null && !contains(types, e.type())) {
             return false;
         }
-        if (branches != null && !anyMatch(branches, e.branch())) {
+        if (branches != null && !Glob.anyMatch(branches, e.branch())) {
             return false;
         }
-        if (sources != null && !anyMatch(sources, e.source())) {
+        if (sources != null && !Glob.anyMatch(sources, e.source())) {
             return false;
         }
         if (allowedTypes != null && !contains(allowedTypes, e.type())) {
             return false;
         }
-        if (allowedBranches != null && !anyMatch(allowedBranches, e.branch())) {
+        if (allowedBranches != null && !Glob.anyMatch(allowedBranches, e.branch())) {
             return false;
         }
         if (queries != null) {
@@ -215,7 +215,8 @@ public final class EventFilter {
         return true;
     }
 
-    private static boolean contains(String[] values, String v) {
+    /** Whether {@code values} holds {@code v} (exact). Allocates nothing. */
+    public static boolean contains(String[] values, String v) {
         for (String s : values) {
             if (s.equals(v)) {
                 return true;
@@ -224,14 +225,6 @@ public final class EventFilter {
         return false;
     }
 
-    private static boolean anyMatch(Glob[] globs, String v) {
-        for (Glob g : globs) {
-            if (g.matches(v)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** The branch globs asked for, or {@code null} for all. */
     public Glob[] branches() {

@@ -36,6 +36,16 @@ public final class Glob {
         return matchesAll;
     }
 
+    /** Whether any of {@code globs} matches {@code value}. Allocates nothing. */
+    public static boolean anyMatch(Glob[] globs, String value) {
+        for (Glob g : globs) {
+            if (g.matches(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean matches(String s) {
         if (matchesAll) {
             return true;
