@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * A broker in a child JVM ({@code logcast serve} from the test class path), for what only a process can show:
- * SIGKILL, SIGTERM, restarts on the same data dir. Its stderr is kept for assertions.
+ * SIGKILL, SIGTERM, SIGHUP, restarts on the same data dir. Its output is kept for assertions. {@code auth.mode} is
+ * {@code none} unless the flags set it.
  */
 public final class ChildBroker implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://[^:]+:(\\d+)");
@@ -30,7 +31,11 @@ public final class ChildBroker implements AutoCloseable {
                 "-Xmx256m", "-XX:MaxDirectMemorySize=256m",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.logcast.broker.cli.LogcastCommand", "serve",
-                "--port", "0", "--data.dir", dataDir.toString(), "--auth.mode", "none"));
+                "--port", "0", "--data.dir", dataDir.toString()));
+        if (!flags.containsKey("auth.mode")) {
+            command.add("--auth.mode");
+            command.add("none");
+        }
         flags.forEach((k, v) -> {
             command.add("--" + k);
             command.add(v);
@@ -82,6 +87,22 @@ public final class ChildBroker implements AutoCloseable {
     /** Everything the child printed so far. */
     public String output() {
         return String.join("\n", output);
+    }
+
+    /** SIGHUP: the broker reloads its key file. */
+    public void hup() throws InterruptedException, IOException {
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+    }
+
+    /** Waits until the child has printed {@code text}. */
+    public void awaitOutput(String text, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!output().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + text + "\" in:\n" + output());
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** SIGKILL, and wait for the process to be gone. */
