@@ -149,7 +149,10 @@ public final class BrokerFixture implements AutoCloseable {
         return new RawConnection(port());
     }
 
-    /** Parses JSON text into maps (insertion order), lists, strings, numbers (Long, BigInteger, Double), booleans, null. */
+    /**
+     * Parses JSON text into maps (insertion order), lists, strings, numbers (Long, BigInteger, Double), booleans,
+     * null; refuses duplicate members and anything after the value.
+     */
     public static Object parseJson(String text) {
         try (JsonParser p = JSON.createParser(text)) {
             Object value = readJson(p, p.nextToken());
@@ -183,6 +186,9 @@ public final class BrokerFixture implements AutoCloseable {
                 Map<String, Object> map = new LinkedHashMap<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
+                    if (map.containsKey(name)) {
+                        throw new IllegalArgumentException("duplicate member \"" + name + "\"");
+                    }
                     map.put(name, readJson(p, p.nextToken()));
                 }
                 return map;

@@ -1,14 +1,11 @@
 package dev.logcast.broker.it.streamsupport;
 
+import dev.logcast.broker.testing.BrokerFixture;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,74 +19,14 @@ public final class Json {
     private Json() {
     }
 
-    /** Parses one JSON value; fails on malformed text or anything after it. */
+    /** Parses one JSON value; fails on malformed text or anything after it (see {@link BrokerFixture#parseJson}). */
     public static Object parse(String text) {
-        try (JsonParser p = FACTORY.createParser(text)) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
-                throw new IllegalArgumentException("empty JSON text");
-            }
-            Object value = read(p, t);
-            if (p.nextToken() != null) {
-                throw new IllegalArgumentException("trailing data after JSON value: " + text);
-            }
-            return value;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not JSON: " + text, e);
-        }
+        return BrokerFixture.parseJson(text);
     }
 
     /** Parses a JSON object. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> object(String text) {
-        Object value = parse(text);
-        if (!(value instanceof Map)) {
-            throw new IllegalArgumentException("not a JSON object: " + text);
-        }
-        return (Map<String, Object>) value;
-    }
-
-    private static Object read(JsonParser p, JsonToken t) throws IOException {
-        switch (t) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    if (map.containsKey(name)) {
-                        throw new IllegalArgumentException("duplicate member \"" + name + "\"");
-                    }
-                    map.put(name, read(p, p.nextToken()));
-                }
-                return map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                JsonToken next;
-                while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
-                    list.add(read(p, next));
-                }
-                return list;
-            }
-            case VALUE_STRING -> {
-                return p.getText();
-            }
-            case VALUE_NUMBER_INT -> {
-                return p.getLongValue();
-            }
-            case VALUE_NUMBER_FLOAT -> {
-                return p.getDoubleValue();
-            }
-            case VALUE_TRUE -> {
-                return Boolean.TRUE;
-            }
-            case VALUE_FALSE -> {
-                return Boolean.FALSE;
-            }
-            case VALUE_NULL -> {
-                return null;
-            }
-            default -> throw new IllegalArgumentException("unexpected token " + t);
-        }
+        return BrokerFixture.jsonObject(text);
     }
 
     /** Writes plain Java values (as {@link #parse} returns them) as compact JSON text. */
