@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -29,9 +31,44 @@ public final class EventJson {
     private EventJson() {
     }
 
-    /** The event's timestamp as an RFC 3339 UTC string with milliseconds. */
+    /**
+     * The event's timestamp as an RFC 3339 UTC string with milliseconds ({@code 2026-11-24T21:32:05.123Z}). Years
+     * 0000-9999 are written digit by digit (this runs for every event; {@link DateTimeFormatter} allocates a zoned
+     * date-time and a BigDecimal per call); any other year goes through the formatter.
+     */
     public static String formatTs(long tsMillis) {
-        return RFC3339_MILLIS.format(Instant.ofEpochMilli(tsMillis));
+        long days = Math.floorDiv(tsMillis, MILLIS_PER_DAY);
+        int msOfDay = (int) Math.floorMod(tsMillis, MILLIS_PER_DAY);
+        LocalDate date = LocalDate.ofEpochDay(days);
+        int year = date.getYear();
+        if (year < 0 || year > 9999) {
+            return RFC3339_MILLIS.format(Instant.ofEpochMilli(tsMillis));
+        }
+        byte[] out = new byte[24];
+        digits(out, 0, year, 4);
+        out[4] = '-';
+        digits(out, 5, date.getMonthValue(), 2);
+        out[7] = '-';
+        digits(out, 8, date.getDayOfMonth(), 2);
+        out[10] = 'T';
+        digits(out, 11, msOfDay / 3_600_000, 2);
+        out[13] = ':';
+        digits(out, 14, msOfDay / 60_000 % 60, 2);
+        out[16] = ':';
+        digits(out, 17, msOfDay / 1000 % 60, 2);
+        out[19] = '.';
+        digits(out, 20, msOfDay % 1000, 3);
+        out[23] = 'Z';
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+
+    private static void digits(byte[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /**

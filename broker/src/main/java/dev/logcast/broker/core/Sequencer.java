@@ -2,6 +2,9 @@ package dev.logcast.broker.core;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +22,8 @@ import org.jctools.queues.MpscArrayQueue;
  * duplicate-free.
  *
  * <p>There is no sequencer thread: whichever thread offers work and finds nobody draining runs the cycles (flat
- * combining), so a POST on an idle broker is sequenced on its own I/O thread with no hand-off.
+ * combining), so a POST is sequenced on its own I/O thread with no hand-off: at the end of the loop's iteration,
+ * together with the other POSTs that loop read in it ({@link #offer(IngestBatch, EventLoop)}).
  *
  * <p><b>Owner:</b> the current drainer (whoever holds {@code draining}) owns the ring, the id counter and the
  * pending batch. Other threads call only {@link #offer(IngestBatch)}, {@link #requestReplay}, {@link #execute},
@@ -105,6 +109,19 @@ public final class Sequencer {
      *         behind, or it is stopping: shed the request (503)
      */
     public boolean offer(IngestBatch batch) {
+        return offer(batch, null);
+    }
+
+    /**
+     * Offers a batch read on {@code loop}. On that loop's own thread the batch is sequenced at the end of the loop's
+     * iteration, together with every other batch the loop read in it: one cycle, one block, one journal record
+     * group and one fan-out round for all the POSTs of an iteration instead of one each. Anywhere else it is
+     * sequenced at once, as {@link #offer(IngestBatch)} does.
+     *
+     * @return {@code false} when the broker is over its ingest bound, the shards or the journal are too far
+     *         behind, or it is stopping: shed the request (503)
+     */
+    public boolean offer(IngestBatch batch, EventLoop loop) {
         if (stopping || shardsBacklogged() || journalBacklogged()) {
             return false;
         }
@@ -119,9 +136,35 @@ public final class Sequencer {
             queuedEvents.addAndGet(-n);
             return false;
         }
-        drainIfFree();
+        if (loop instanceof SingleThreadEventLoop own && own.inEventLoop()) {
+            LoopDrain drain = loopDrains.get();
+            if (!drain.scheduled) {
+                drain.scheduled = true;
+                own.executeAfterEventLoopIteration(drain);
+            }
+        } else {
+            drainIfFree();
+        }
         return true;
     }
+
+    /** An event loop's pending end-of-iteration drain; touched by that loop's thread only. */
+    private final class LoopDrain implements Runnable {
+        boolean scheduled;
+
+        @Override
+        public void run() {
+            scheduled = false;
+            drainIfFree();
+        }
+    }
+
+    private final FastThreadLocal<LoopDrain> loopDrains = new FastThreadLocal<>() {
+        @Override
+        protected LoopDrain initialValue() {
+            return new LoopDrain();
+        }
+    };
 
     /**
      * Asks for retained events for a member; the {@link ReplayChunk} arrives on the member's shard. Any thread.

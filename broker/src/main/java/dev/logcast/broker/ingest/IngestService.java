@@ -187,7 +187,7 @@ public final class IngestService {
     }
 
     private void offer(Channel channel, Consumer<FullHttpResponse> respond, PendingIngest pending) {
-        if (!sequencer.offer(pending)) {
+        if (!sequencer.offer(pending, channel.eventLoop())) {
             metrics.rejected("overloaded");
             metrics.ingestAnswered(503);
             FullHttpResponse response = Responses.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE,

@@ -16,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -36,8 +37,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Routes whole requests to the services: ingest, stream, poll, health and metrics. One request at a time per
- * connection: pipelined requests wait their turn, so answers keep the order of requests (RFC 9112 §9.3.2).
+ * Routes whole requests to the services: ingest, stream, poll, health and metrics. Pipelined ingest requests of a
+ * connection are worked on together (up to {@value #MAX_CONCURRENT_INGEST}); any other request runs alone. Answers
+ * keep the order of requests (RFC 9112 §9.3.2) and are flushed once per event-loop iteration.
  * Authentication happens here, before any service creates state: {@code /healthz}, {@code /readyz} and CORS
  * preflights need no token; {@code /v1/logs} needs {@code write}; {@code /v1/stream} and {@code /v1/poll} need
  * {@code read}, and see only what the grant's branch and type limits allow ({@link Grant#narrow});
@@ -61,12 +63,41 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private static final int MAX_PIPELINED = 16;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
-    private boolean busy;
-    private boolean head;
+    /** Ingest requests of one connection that may be in the sequencer (or the journal) at once. */
+    private static final int MAX_CONCURRENT_INGEST = 16;
+    /** Started requests whose answers are not written yet, in request order. */
+    private final ArrayDeque<Answer> answers = new ArrayDeque<>(4);
+    /** The request being routed right now (its synchronous part), or {@code null}. */
+    private Answer current;
+    /** Started requests other than ingest that are not answered yet: they run alone. */
+    private int exclusive;
+    /** A non-keep-alive answer went out: nothing after it is answered. */
+    private boolean closing;
     private boolean streaming;
+    private boolean flushScheduled;
+    private final Runnable flushTask = () -> {
+        flushScheduled = false;
+        ctx.flush();
+    };
     private Runnable onClose;
-    /** The CORS headers of the request being answered, or {@code null}. */
-    private HttpHeaders corsHeaders;
+
+    /**
+     * The answer slot of one started request. Ingest requests of a connection are worked on together (their events
+     * wait for the sequencer and the journal, not for each other); their answers still go out in request order.
+     */
+    private static final class Answer {
+        final boolean ingest;
+        boolean head;
+        /** The CORS headers for this answer, or {@code null}. */
+        HttpHeaders cors;
+        FullHttpResponse response;
+        boolean keepAlive;
+        boolean answered;
+
+        Answer(boolean ingest) {
+            this.ingest = ingest;
+        }
+    }
 
     HttpRouter(Services services, HttpDeadlineHandler deadline, ArrayDeque<AuthResult> writeVerdicts) {
         this.services = services;
@@ -98,10 +129,15 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         processQueued();
     }
 
-    /** Works through queued requests until one is left waiting for an asynchronous answer. */
+    /**
+     * Starts queued requests while they may start: ingest requests next to other ingest requests (up to
+     * {@link #MAX_CONCURRENT_INGEST}), anything else only alone.
+     */
     private void processQueued() {
         FullHttpRequest next;
-        while (!busy && !streaming && ctx.channel().isActive() && (next = pipelined.poll()) != null) {
+        while (!streaming && !closing && ctx.channel().isActive() && (next = pipelined.peek()) != null
+                && mayStart(next)) {
+            pipelined.poll();
             process(next);
         }
         if (pipelined.size() < MAX_PIPELINED / 2 && !streaming && !ctx.channel().config().isAutoRead()) {
@@ -109,18 +145,39 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private boolean mayStart(FullHttpRequest request) {
+        if (answers.isEmpty()) {
+            return true;
+        }
+        return exclusive == 0 && answers.size() < MAX_CONCURRENT_INGEST && isIngest(request);
+    }
+
+    private static boolean isIngest(FullHttpRequest request) {
+        if (!request.method().equals(HttpMethod.POST) || !request.decoderResult().isSuccess()) {
+            return false;
+        }
+        String uri = request.uri();
+        return uri.startsWith("/v1/logs") && (uri.length() == 8 || uri.charAt(8) == '?');
+    }
+
     private void process(FullHttpRequest request) {
-        busy = true;
+        Answer answer = new Answer(isIngest(request));
+        answers.add(answer);
+        if (!answer.ingest) {
+            exclusive++;
+        }
+        current = answer;
         deadline.busy();
         try {
             route(request);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request failed: " + request.method() + " " + safePath(request.uri()), e);
-            if (busy && !streaming) {
+            if (!answer.answered && !streaming) {
                 respond(Responses.error(ctx.channel(), HttpResponseStatus.INTERNAL_SERVER_ERROR,
                         "internal error", null), false);
             }
         } finally {
+            current = null;
             request.release();
         }
     }
@@ -136,10 +193,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String path = query.path();
         HttpMethod method = request.method();
-        head = method.equals(HttpMethod.HEAD);
-        corsHeaders = services.cors().responseHeaders(request.headers().get(HttpHeaderNames.ORIGIN));
+        current.head = method.equals(HttpMethod.HEAD);
+        current.cors = services.cors().responseHeaders(request.headers().get(HttpHeaderNames.ORIGIN));
         if (CorsPolicy.isPreflight(request)) {
-            corsHeaders = null;
+            current.cors = null;
             respond(services.cors().preflight(channel, request), keepAlive);
             return;
         }
@@ -220,8 +277,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             shed(keepAlive);
             return;
         }
+        Answer answer = current;
         services.ingest().handle(ctx.channel(), request, auth.grant(), response -> {
-            respond(response, keepAlive);
+            answer(answer, response, keepAlive);
         });
     }
 
@@ -250,12 +308,15 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             shed(keepAlive);
             return;
         }
+        // a stream starts alone: its slot is the only one, and the stream takes the connection over
         streaming = true;
-        busy = false;
+        answers.remove(current);
+        exclusive--;
+        current.answered = true;
         deadline.idle();
         releasePipelined();
-        HttpHeaders cors = corsHeaders;
-        corsHeaders = null;
+        HttpHeaders cors = current.cors;
+        current.cors = null;
         services.stream().open(ctx.channel(), request, filter, resume, tail, cors);
         closeAtExpiry(ctx.channel(), auth.grant().validUntilMillis());
     }
@@ -309,9 +370,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (narrowed != filter) {
             poll = new PollService.PollRequest(narrowed, poll.after(), poll.tail(), poll.limit(), poll.waitMs());
         }
+        Answer answer = current;
         onClose = services.poll().start(ctx.channel(), poll, null, response -> {
             onClose = null;
-            respond(response, keepAlive && !services.draining());
+            answer(answer, response, keepAlive && !services.draining());
         });
     }
 
@@ -387,18 +449,29 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         respond(response, keepAlive);
     }
 
-    /** Sends the answer to the current request and moves on to the next pipelined one. */
+    /** Answers the request being routed now. */
     private void respond(FullHttpResponse response, boolean keepAlive) {
+        answer(current, response, keepAlive);
+    }
+
+    /**
+     * Fills a request's answer slot, then writes every answer that is due in request order, and moves on to the
+     * pipelined requests that were waiting. Written answers are flushed together at the end of the event loop's
+     * iteration: a client that pipelines gets one segment for many answers, not one syscall each.
+     */
+    private void answer(Answer slot, FullHttpResponse response, boolean keepAlive) {
         Channel channel = ctx.channel();
-        if (!channel.isActive()) {
+        if (slot.answered || closing || !channel.isActive()) {
             response.release();
+            slot.answered = true;
             return;
         }
-        if (corsHeaders != null) {
-            response.headers().add(corsHeaders);
-            corsHeaders = null;
+        slot.answered = true;
+        if (slot.cors != null) {
+            response.headers().add(slot.cors);
+            slot.cors = null;
         }
-        if (head) {
+        if (slot.head) {
             // RFC 9110 §9.3.2: the same head as GET, no body
             int length = response.content().readableBytes();
             FullHttpResponse withBody = response;
@@ -406,16 +479,53 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             withBody.release();
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         }
-        Responses.send(channel, response, keepAlive);
-        busy = false;
-        if (keepAlive) {
-            deadline.idle();
-            if (!pipelined.isEmpty()) {
-                // later, not from inside the request that answered (which may still be on the stack)
-                channel.eventLoop().execute(this::processQueued);
+        slot.response = response;
+        slot.keepAlive = keepAlive;
+        writeDue();
+    }
+
+    private void writeDue() {
+        Channel channel = ctx.channel();
+        Answer head;
+        boolean wrote = false;
+        while ((head = answers.peek()) != null && head.response != null) {
+            answers.poll();
+            if (!head.ingest) {
+                exclusive--;
             }
+            FullHttpResponse response = head.response;
+            head.response = null;
+            if (!head.keepAlive) {
+                closing = true;
+                Responses.send(channel, response, false);
+                releasePipelined();
+                return;
+            }
+            channel.write(response, channel.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            scheduleFlush();
+        }
+        if (answers.isEmpty()) {
+            deadline.idle();
+        }
+        if (!pipelined.isEmpty()) {
+            // later, not from inside the request that answered (which may still be on the stack)
+            channel.eventLoop().execute(this::processQueued);
+        }
+    }
+
+    /** One flush at the end of this loop iteration for everything written in it. */
+    private void scheduleFlush() {
+        if (flushScheduled) {
+            return;
+        }
+        if (ctx.executor() instanceof SingleThreadEventLoop loop) {
+            flushScheduled = true;
+            loop.executeAfterEventLoopIteration(flushTask);
         } else {
-            releasePipelined();
+            ctx.flush();
         }
     }
 
@@ -429,6 +539,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releasePipelined();
+        Answer a;
+        while ((a = answers.poll()) != null) {
+            if (a.response != null) {
+                a.response.release();
+                a.response = null;
+            }
+        }
         Runnable r = onClose;
         onClose = null;
         if (r != null) {

@@ -3,15 +3,17 @@ package dev.logcast.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.logcast.broker.testing.BrokerFixture;
 import dev.logcast.broker.testing.BrokerFixture.RawConnection;
 import dev.logcast.broker.testing.BrokerFixture.RawResponse;
+import dev.logcast.broker.testing.BrokerFixture;
 import dev.logcast.broker.testing.SseClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The HTTP front door under attack and abuse, named for the attack (after Mercure's hardening_test.go): slow
@@ -363,6 +366,56 @@ class HardeningIT {
         }
         assertThat(broker.eventsAfter(before)).extracting(e -> e.get("msg"))
                 .containsExactlyElementsOf(Stream.iterate(0, i -> i + 1).limit(n).map(i -> "pipelined " + i).toList());
+    }
+
+    /**
+     * Pipelined POSTs are worked on together, but a rejected one in between, another endpoint, or a journal that
+     * answers from its own thread never changes the order of the answers, and the ids follow the request order.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "disk"})
+    void pipelinedPostsMixedWithRejectionsKeepTheirOrder(String storage) throws Exception {
+        try (BrokerFixture b = BrokerFixture.start(Map.of("storage", storage));
+             RawConnection c = b.connect()) {
+            c.timeoutMs(5_000);
+            long before = b.lastEventId();
+            List<Integer> expected = new ArrayList<>();
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 60; i++) {
+                switch (i % 6) {
+                    case 1 -> {
+                        burst.append(post("{\"msg\":"));
+                        expected.add(400);
+                    }
+                    case 3 -> {
+                        burst.append("POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                                + "Content-Length: 2\r\n\r\nhi");
+                        expected.add(415);
+                    }
+                    case 4 -> {
+                        burst.append("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                        expected.add(200);
+                    }
+                    default -> {
+                        burst.append(post("{\"msg\":\"mixed " + i + "\"}"));
+                        expected.add(202);
+                    }
+                }
+            }
+            c.write(burst.toString());
+
+            long nextId = before + 1;
+            List<String> acceptedMsgs = new ArrayList<>();
+            for (int i = 0; i < expected.size(); i++) {
+                RawResponse r = c.readResponse();
+                assertThat(r.status()).as("answer %d", i).isEqualTo(expected.get(i));
+                if (r.status() == 202) {
+                    assertThat(r.json()).as("answer %d", i).containsEntry("first", Long.toUnsignedString(nextId++));
+                    acceptedMsgs.add("mixed " + i);
+                }
+            }
+            assertThat(b.eventsAfter(before)).extracting(e -> e.get("msg")).containsExactlyElementsOf(acceptedMsgs);
+        }
     }
 
     @Test
