@@ -32,6 +32,11 @@ final class EventBatch {
         }
     }
 
+    /** Shards that have not finished with the batch yet (tests). */
+    int remainingShards() {
+        return remainingShards;
+    }
+
     long lastId() {
         return records[count - 1].id();
     }

@@ -1,7 +1,11 @@
 package dev.logcast.broker.core;
 
 import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
+import io.netty.channel.epoll.EpollEventLoop;
+import io.netty.channel.nio.NioEventLoop;
 import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,31 +14,81 @@ import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 /**
  * One event loop's share of the subscribers. The sequencer hands it {@link EventBatch}es and
- * {@link ReplayChunk}s through {@code shardQueue}; the loop drains the queue in bounded runs, writes each matching
- * frame to each member (a retained duplicate, never a copy) and flushes every member it wrote to once per run.
+ * {@link ReplayChunk}s through {@code shardQueue}; the loop delivers them in <em>rounds</em> over its members, each
+ * round cut into <em>slices</em> with the loop's own I/O (reading POSTs, which become new batches) in between.
  *
- * <p><b>Owner:</b> the shard's event loop, except {@link #offer} and {@link #wakeup}, which the sequencer calls.
- * Members are added and removed on the loop only.
+ * <p><b>Backlog and cursors.</b> A drain step first takes everything from the queue, in order: each batch is
+ * appended to a local backlog, where batches are numbered {@code base..end-1}; each member's cursor
+ * ({@link ShardMember#nextBatch}) is the number of the next batch it has not been given. A replay chunk is applied
+ * on the spot and sets its member's cursor to the current end: the batches queued before the chunk (whose events
+ * are in the chunk or older) are never delivered to that member, those queued after it are, once it is live. A
+ * member that joins starts at the end: it gets the batches taken from the queue after it joined.
+ *
+ * <p><b>Slices.</b> Then the step visits the next members of the round: a live member gets every record from its
+ * cursor to the end of the backlog in one {@link ShardMember#deliverBatch} call (frames of consecutive batches
+ * mostly adjoin in one block, so a stream writes them as one slice), one {@link ShardMember#batchSeen} with the
+ * last id and one flush ({@link ShardMember#endOfBatch}); its cursor moves to the end. A member that is not live
+ * just moves to the end. A slice stops after {@code sliceFlushes} members were written to, {@code sliceVisits}
+ * members were visited or {@code sliceNanos} went by; on an I/O loop the next step runs in the loop's next
+ * iteration, after it polled its sockets (a tail task hands it back to the task queue), so a member visited late in
+ * a round gets the batches that arrived meanwhile in the same write.
+ *
+ * <p><b>Release.</b> At the end of a round the lowest cursor of the live members (members that are not live count
+ * as at the end) says which batches everyone is past: those are released ({@link EventBatch#shardDone}), each
+ * exactly once. Members are removed by moving the last one into the gap, so a round may skip a member; its cursor
+ * holds its batches back and the next round visits it. With no members every batch is released at once.
+ *
+ * <p><b>Owner:</b> the shard's event loop, except {@link #offer}, {@link #wakeup} and {@link #backlog}, which the
+ * sequencer calls. Members are added and removed on the loop only.
  */
 public final class Shard {
     private static final System.Logger LOG = System.getLogger(Shard.class.getName());
-    /** Queue items drained per run before the loop gets back to its I/O. */
-    private static final int DRAIN_LIMIT = 64;
+    /** Members written to (and flushed) per slice before the loop gets back to its I/O. */
+    private static final int SLICE_FLUSHES = 64;
+    /** Members visited per slice at most, written to or not. */
+    private static final int SLICE_VISITS = 512;
+    /** Time per slice after which it stops at the next member written to. */
+    private static final long SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    /** Queue items taken per step (replay chunks are written at once); the rest waits for the next step. */
+    private static final int PULL_LIMIT = 4096;
+    /** Capacity of the backlog's record array kept once it is empty again. */
+    private static final int MAX_IDLE_RECORDS = 1 << 16;
 
     private final int index;
     private final EventLoop loop;
+    /** Whether {@code loop} runs tail tasks after its tasks and then polls its sockets (NIO, epoll). */
+    private final boolean ioLoop;
+    private final int sliceFlushes;
+    private final int sliceVisits;
+    private final long sliceNanos;
     private final MpscUnboundedXaddArrayQueue<Object> shardQueue = new MpscUnboundedXaddArrayQueue<>(1024);
+    /** 1 while a step is scheduled or running (or handed from the tail task to the next iteration). */
     private final AtomicInteger drainScheduled = new AtomicInteger();
-    private final Runnable drainTask = this::drain;
-    private final MessagePassingQueue.Consumer<Object> applier = this::apply;
+    private final Runnable stepTask = this::step;
+    /** Runs as a tail task: puts the next step into the task queue, behind the next iteration's I/O. */
+    private final Runnable afterIoTask = this::stepAfterIo;
+    private final MessagePassingQueue.Consumer<Object> puller = this::take;
 
     private ShardMember[] members = new ShardMember[16];
     private int memberCount;
     /** {@code memberCount} for other threads: the sequencer skips shards that have nobody to deliver to. */
     private volatile boolean hasMembers;
-    private ShardMember[] dirty = new ShardMember[16];
-    private int dirtyCount;
     private ScheduledFuture<?> ticker;
+
+    // the local backlog: batches base..end-1 at batches[0..end-base), their records back to back in records
+    private EventBatch[] batches = new EventBatch[64];
+    /** Index in {@code records} of each backlog batch's first record. */
+    private int[] batchStart = new int[64];
+    private EventRecord[] records = new EventRecord[1024];
+    private int recordCount;
+    /** Number of the oldest batch not released. */
+    private long base;
+    /** Number the next batch taken from the queue gets. */
+    private long end;
+    /** Position in {@code members} of the next member to visit in the current round. */
+    private int roundPosition;
+    /** {@code end - base} for the sequencer's backlog check. */
+    private volatile int backlogBatches;
 
     /** Single-writer counters, read by the metrics thread. */
     private volatile long delivered;
@@ -42,8 +96,29 @@ public final class Shard {
 
     /** A shard on {@code loop}; the broker makes one per I/O loop ({@link BrokerCore}), benchmarks their own. */
     public Shard(int index, EventLoop loop) {
+        this(index, loop, SLICE_FLUSHES, SLICE_VISITS, SLICE_NANOS);
+    }
+
+    /** A shard with its own slice bounds (tests). */
+    Shard(int index, EventLoop loop, int sliceFlushes, int sliceVisits, long sliceNanos) {
+        if (sliceFlushes < 1 || sliceVisits < 1 || sliceNanos < 0) {
+            throw new IllegalArgumentException("slice bounds must be positive");
+        }
         this.index = index;
         this.loop = loop;
+        this.ioLoop = isIoLoop(loop);
+        this.sliceFlushes = sliceFlushes;
+        this.sliceVisits = sliceVisits;
+        this.sliceNanos = sliceNanos;
+    }
+
+    /**
+     * NIO and epoll loops run their tail tasks after the tasks of an iteration and then poll their sockets before
+     * they run tasks again. Other loops ({@code DefaultEventLoop}, the embedded one) do not run tail tasks in every
+     * iteration: there the next step is a plain task.
+     */
+    private static boolean isIoLoop(EventLoop loop) {
+        return loop instanceof NioEventLoop || loop instanceof EpollEventLoop;
     }
 
     public int index() {
@@ -66,19 +141,30 @@ public final class Shard {
         shardQueue.offer(item);
     }
 
-    /** Makes sure a drain runs soon on the loop. Any thread. */
+    /**
+     * Makes sure a drain step runs soon on the loop. Any thread. While a step is scheduled or running this does
+     * nothing: that step (or the one it hands on to) takes what was offered.
+     */
     void wakeup() {
         if (drainScheduled.get() == 0 && drainScheduled.compareAndSet(0, 1)) {
-            loop.execute(drainTask);
+            try {
+                loop.execute(stepTask);
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down: discardQueued() releases what is queued
+                drainScheduled.set(0);
+            }
         }
     }
 
-    /** Items waiting in the shard queue. Any thread; approximate. */
+    /**
+     * How far behind the shard is, in batches: those queued plus those taken from the queue and not yet delivered
+     * to every member. Any thread; approximate.
+     */
     public int backlog() {
-        return shardQueue.size();
+        return shardQueue.size() + backlogBatches;
     }
 
-    /** Adds a member. On the loop. */
+    /** Adds a member; it gets the batches taken from the queue from now on. On the loop. */
     public void add(ShardMember member) {
         assert loop.inEventLoop();
         if (member.shardPosition >= 0) {
@@ -87,12 +173,17 @@ public final class Shard {
         if (memberCount == members.length) {
             members = Arrays.copyOf(members, memberCount * 2);
         }
+        member.nextBatch = end;
         member.shardPosition = memberCount;
         members[memberCount++] = member;
         hasMembers = true;
     }
 
-    /** Removes a member; a no-op if it is not here. On the loop. */
+    /**
+     * Removes a member; a no-op if it is not here. On the loop, never inside a delivery. The last member takes its
+     * place: if that place was already visited in this round, the moved member waits for the next round, its
+     * cursor holding its batches back.
+     */
     public void remove(ShardMember member) {
         assert loop.inEventLoop();
         int at = member.shardPosition;
@@ -123,23 +214,82 @@ public final class Shard {
         return delivered;
     }
 
-    /** One drain run: deliver up to {@code DRAIN_LIMIT} queued items, then flush. On the loop. */
-    void drain() {
-        drainScheduled.set(0);
-        shardQueue.drain(applier, DRAIN_LIMIT);
-        flushDirty();
-        delivered = deliveredLocal;
-        if (!shardQueue.isEmpty()) {
-            wakeup();
+    /**
+     * One drain step ({@link #wakeup}'s task): take what is queued, deliver one slice of the round, and if there is
+     * more to do hand the next step on, behind the loop's I/O. On the loop.
+     */
+    void step() {
+        try {
+            shardQueue.drain(puller, PULL_LIMIT);
+            deliverSlice();
+        } finally {
+            delivered = deliveredLocal;
+            backlogBatches = (int) (end - base);
+            continueOrStop();
         }
     }
 
-    private void apply(Object item) {
+    /**
+     * Delivers everything queued to every member now, releases it, and flushes: for shutdown and benchmarks. On the
+     * loop; leaves no round in progress.
+     */
+    void drain() {
+        assert loop.inEventLoop();
+        do {
+            shardQueue.drain(puller);
+            if (base < end) {
+                for (int i = 0; i < memberCount; i++) {
+                    visit(members[i]);
+                }
+                finishRound();
+            }
+        } while (!shardQueue.isEmpty());
+        delivered = deliveredLocal;
+        backlogBatches = (int) (end - base);
+    }
+
+    private void continueOrStop() {
+        if (base < end || !shardQueue.isEmpty()) {
+            continueAfterIo();
+            return;
+        }
+        drainScheduled.set(0);
+        // an offer that saw the flag still set did not schedule a step: look again now that it is clear
+        if (!shardQueue.isEmpty() && drainScheduled.compareAndSet(0, 1)) {
+            continueAfterIo();
+        }
+    }
+
+    /** Schedules the next step (the flag stays set) so that the loop reads its sockets first. */
+    private void continueAfterIo() {
+        try {
+            if (ioLoop) {
+                // a task added by a tail task waits for the next iteration, which polls the sockets first (a task
+                // added by a task, or a tail task by a tail task, would run in this one)
+                ((SingleThreadEventLoop) loop).executeAfterEventLoopIteration(afterIoTask);
+            } else {
+                loop.execute(stepTask);
+            }
+        } catch (RejectedExecutionException e) {
+            drainScheduled.set(0);
+        }
+    }
+
+    private void stepAfterIo() {
+        try {
+            loop.execute(stepTask);
+        } catch (RejectedExecutionException e) {
+            drainScheduled.set(0);
+        }
+    }
+
+    /** Takes one queue item, in queue order. */
+    private void take(Object item) {
         try {
             if (item instanceof EventBatch batch) {
-                deliver(batch);
+                append(batch);
             } else if (item instanceof ReplayChunk chunk) {
-                chunk.member().onReplayChunk(chunk);
+                applyChunk(chunk);
             } else {
                 ((Runnable) item).run();
             }
@@ -149,62 +299,158 @@ public final class Shard {
         }
     }
 
-    /**
-     * Delivers one batch to every live member. Members are not removed meanwhile: a member that fails stops being
-     * live and leaves in a later task.
-     */
-    private void deliver(EventBatch batch) {
-        try {
-            EventRecord[] records = batch.records;
-            int count = batch.count;
-            long lastId = batch.lastId();
-            ShardMember[] ms = members;
-            int n = memberCount;
-            for (int i = 0; i < n; i++) {
-                ShardMember m = ms[i];
-                if (!m.live) {
-                    continue;
-                }
-                int delivered;
-                try {
-                    delivered = m.deliverBatch(records, count);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "delivery to a member failed; it stops receiving", e);
-                    m.live = false;
-                    m.onShutdown();
-                    continue;
-                }
-                if (delivered > 0) {
-                    deliveredLocal += delivered;
-                    if (!m.dirty) {
-                        markDirty(m);
-                    }
-                }
-                if (m.live) {
-                    m.batchSeen(lastId);
-                }
-            }
-        } finally {
+    private void append(EventBatch batch) {
+        if (batch.count == 0) {
             batch.shardDone();
+            return;
+        }
+        int n = (int) (end - base);
+        if (n == batches.length) {
+            batches = Arrays.copyOf(batches, n * 2);
+            batchStart = Arrays.copyOf(batchStart, n * 2);
+        }
+        if (recordCount + batch.count > records.length) {
+            records = Arrays.copyOf(records, Math.max(records.length * 2, recordCount + batch.count));
+        }
+        batches[n] = batch;
+        batchStart[n] = recordCount;
+        System.arraycopy(batch.records, 0, records, recordCount, batch.count);
+        recordCount += batch.count;
+        end++;
+    }
+
+    /**
+     * A replay chunk for a member: every batch queued before it is older than what the chunk covers, every batch
+     * queued after it is newer, so the member's cursor moves to the current end. A member that is live already
+     * (chunks normally go to members that are not) first gets what it is owed from before the chunk, as if each
+     * batch had been delivered when it was taken.
+     */
+    private void applyChunk(ReplayChunk chunk) {
+        ShardMember member = chunk.member();
+        if (member.live && member.shardPosition >= 0 && member.nextBatch < end) {
+            visit(member);
+        }
+        member.nextBatch = end;
+        member.onReplayChunk(chunk);
+    }
+
+    /** Visits members from the round position until the slice's budget is spent or the round is finished. */
+    private void deliverSlice() {
+        if (base == end) {
+            return;
+        }
+        if (memberCount == 0) {
+            roundPosition = 0;
+            release(end);
+            return;
+        }
+        long started = System.nanoTime();
+        int flushes = 0;
+        int visits = 0;
+        while (roundPosition < memberCount) {
+            boolean flushed = visit(members[roundPosition++]);
+            visits++;
+            if (flushed && (++flushes >= sliceFlushes || System.nanoTime() - started >= sliceNanos)) {
+                break;
+            }
+            if (visits >= sliceVisits) {
+                break;
+            }
+        }
+        if (roundPosition >= memberCount) {
+            finishRound();
         }
     }
 
-    private void markDirty(ShardMember m) {
-        m.dirty = true;
-        if (dirtyCount == dirty.length) {
-            dirty = Arrays.copyOf(dirty, dirtyCount * 2);
+    /**
+     * Gives a member every backlog record from its cursor on, in one call, then flushes it. Members are not
+     * removed meanwhile: a member that fails stops being live and leaves in a later task.
+     *
+     * @return whether the member was written to and flushed
+     */
+    private boolean visit(ShardMember m) {
+        long from = m.nextBatch;
+        m.nextBatch = end;
+        if (from >= end || !m.live) {
+            return false;
         }
-        dirty[dirtyCount++] = m;
+        assert from >= base : "a member's cursor is behind released batches";
+        int first = from <= base ? 0 : batchStart[(int) (from - base)];
+        int count;
+        try {
+            count = m.deliverBatch(records, first, recordCount);
+            if (m.live) {
+                m.batchSeen(records[recordCount - 1].id());
+            }
+            if (count > 0) {
+                deliveredLocal += count;
+                m.endOfBatch();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "delivery to a member failed; it stops receiving", e);
+            m.live = false;
+            try {
+                m.onShutdown();
+            } catch (RuntimeException again) {
+                LOG.log(System.Logger.Level.ERROR, "a failed member could not be shut down", again);
+            }
+            return false;
+        }
+        return count > 0;
     }
 
-    private void flushDirty() {
-        for (int i = 0; i < dirtyCount; i++) {
-            ShardMember m = dirty[i];
-            dirty[i] = null;
-            m.dirty = false;
-            m.endOfBatch();
+    /** The round is over: release the batches every member is past, and start the next round from the first. */
+    private void finishRound() {
+        roundPosition = 0;
+        long min = end;
+        ShardMember[] ms = members;
+        for (int i = 0; i < memberCount; i++) {
+            ShardMember m = ms[i];
+            if (!m.live) {
+                // it gets nothing until a chunk (or add) sets its cursor again
+                m.nextBatch = end;
+            } else if (m.nextBatch < min) {
+                min = m.nextBatch;
+            }
         }
-        dirtyCount = 0;
+        release(min);
+    }
+
+    /** Releases the backlog batches numbered below {@code upTo}, each once. */
+    private void release(long upTo) {
+        int n = (int) (end - base);
+        int k = (int) (Math.min(upTo, end) - base);
+        if (k <= 0) {
+            return;
+        }
+        for (int i = 0; i < k; i++) {
+            EventBatch batch = batches[i];
+            batches[i] = null;
+            try {
+                batch.shardDone();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "shard " + index + " failed to release a batch", e);
+            }
+        }
+        int firstKept = k < n ? batchStart[k] : recordCount;
+        int keptBatches = n - k;
+        int keptRecords = recordCount - firstKept;
+        if (keptBatches > 0) {
+            System.arraycopy(batches, k, batches, 0, keptBatches);
+            Arrays.fill(batches, keptBatches, n, null);
+            for (int i = 0; i < keptBatches; i++) {
+                batchStart[i] = batchStart[i + k] - firstKept;
+            }
+            System.arraycopy(records, firstKept, records, 0, keptRecords);
+        }
+        if (keptRecords == 0 && records.length > MAX_IDLE_RECORDS) {
+            // a burst grew the array: do not keep it for good
+            records = new EventRecord[1024];
+        } else {
+            Arrays.fill(records, keptRecords, recordCount, null);
+        }
+        recordCount = keptRecords;
+        base += k;
     }
 
     private void tick() {
@@ -226,22 +472,23 @@ public final class Shard {
         }
     }
 
-    /** Says goodbye to every member; on the loop. */
+    /** Delivers and flushes everything pending, then says goodbye to every member; on the loop. */
     void shutdownMembers() {
         assert loop.inEventLoop();
         if (ticker != null) {
             ticker.cancel(false);
         }
-        shardQueue.drain(applier);
-        flushDirty();
+        drain();
         ShardMember[] snapshot = Arrays.copyOf(members, memberCount);
         for (ShardMember m : snapshot) {
             m.onShutdown();
         }
     }
 
-    /** Releases whatever is still queued (after the loop stopped draining). */
+    /** Releases the backlog and whatever is still queued (after the loop stopped draining). */
     void discardQueued() {
+        release(end);
+        backlogBatches = 0;
         Object item;
         while ((item = shardQueue.poll()) != null) {
             if (item instanceof EventBatch batch) {
@@ -250,5 +497,15 @@ public final class Shard {
                 chunk.release();
             }
         }
+    }
+
+    /** Batches taken from the queue and not yet released (tests). */
+    int backlogBatches() {
+        return (int) (end - base);
+    }
+
+    /** Position of the next member to visit in the current round; 0 when no round is under way (tests). */
+    int roundPosition() {
+        return roundPosition;
     }
 }

@@ -9,8 +9,11 @@ package dev.logcast.broker.core;
 public abstract class ShardMember {
     /** Position in the shard's member array, kept by the shard. */
     int shardPosition = -1;
-    /** Set while the shard collects the members to flush at the end of a drain. */
-    boolean dirty;
+    /**
+     * The shard's cursor: the number of the next backlog batch this member has not been given. Kept by the shard:
+     * set to the backlog's end when the member joins, when a replay chunk for it is applied and when it is visited.
+     */
+    long nextBatch;
     /** Live members get every matching event the shard delivers; others (replaying, closing) get none. */
     protected boolean live;
 
@@ -25,14 +28,15 @@ public abstract class ShardMember {
     }
 
     /**
-     * The events of one batch, in id order, while live. The default matches each and calls {@link #deliver};
-     * stream subscribers write runs of adjoining frames as one slice instead.
+     * The events {@code records[from..to)}, in id order, while live: every batch the shard took since this member's
+     * last visit, back to back. The default matches each and calls {@link #deliver} (stopping when the member stops
+     * being live); stream subscribers write runs of adjoining frames as one slice instead.
      *
-     * @return how many events were delivered (and need a flush at the end of the run)
+     * @return how many events were delivered (and need a flush: {@link #endOfBatch})
      */
-    protected int deliverBatch(EventRecord[] records, int count) {
+    protected int deliverBatch(EventRecord[] records, int from, int to) {
         int delivered = 0;
-        for (int i = 0; i < count && live; i++) {
+        for (int i = from; i < to && live; i++) {
             EventRecord record = records[i];
             if (filter.matches(record.event()) && deliver(record)) {
                 delivered++;
@@ -48,10 +52,13 @@ public abstract class ShardMember {
      */
     protected abstract boolean deliver(EventRecord record);
 
-    /** The last of a drained run of events: flush what {@link #deliver} wrote. */
+    /** The end of a visit that delivered something: flush what {@link #deliverBatch} wrote. */
     protected abstract void endOfBatch();
 
-    /** A batch went by that held events (matching or not) up to {@code lastId}. */
+    /**
+     * Called after {@link #deliverBatch} if the member is still live: the events it was given (matching or not)
+     * reach up to {@code lastId}, the last id of the newest batch.
+     */
     protected void batchSeen(long lastId) {
     }
 

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * One {@code GET /v1/stream} connection on its shard. While it replays (Last-Event-ID, {@code tail}) it pulls
  * retained events from the sequencer chunk by chunk, asking for the next chunk only when the connection is
  * writable; once a chunk says it is caught up it goes live and receives each matching frame as a retained
- * duplicate, flushed once per drained batch. Over {@code stream.max.pending} outbound bytes it sends
+ * duplicate, flushed once per visit of its shard. Over {@code stream.max.pending} outbound bytes it sends
  * {@code event: overflow} and closes: its client resumes from retention with Last-Event-ID.
  *
  * <p><b>Owner:</b> the channel's event loop, which is its shard's loop. Not thread-safe.
@@ -82,15 +82,16 @@ public final class StreamSubscriber extends ShardMember {
     }
 
     /**
-     * Writes the matching events of a batch. Frames of one sequencer cycle lie back to back in one block, so each
-     * run of adjoining matches goes out as a single retained slice: a subscriber that matches a whole batch costs
-     * one write, not one per event.
+     * Writes the matching events of the batches since the last visit. Frames of one sequencer cycle lie back to back
+     * in one block, and so do those of consecutive cycles while the block lasts, so each run of adjoining matches
+     * goes out as a single retained slice: a subscriber that matches every event of several batches costs one
+     * write, not one per event or per batch.
      */
     @Override
-    protected int deliverBatch(EventRecord[] records, int count) {
+    protected int deliverBatch(EventRecord[] records, int from, int to) {
         int delivered = 0;
         int runStart = -1;
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < to; i++) {
             EventRecord record = records[i];
             if (filter.matches(record.event())) {
                 if (runStart >= 0 && !records[i - 1].adjoins(record)) {
@@ -109,8 +110,8 @@ public final class StreamSubscriber extends ShardMember {
                 runStart = -1;
             }
         }
-        if (runStart >= 0 && !writeRun(records[runStart], records[count - 1])) {
-            return delivered - (count - runStart);
+        if (runStart >= 0 && !writeRun(records[runStart], records[to - 1])) {
+            return delivered - (to - runStart);
         }
         return delivered;
     }
