@@ -17,6 +17,11 @@ final class RetentionRing {
     private int size;
     private long bytes;
 
+    /** The most frame bytes it keeps. */
+    long maxBytes() {
+        return maxBytes;
+    }
+
     RetentionRing(int maxEvents, long maxBytes, long maxAgeMs) {
         if (maxEvents < 1) {
             throw new IllegalArgumentException("maxEvents < 1");

@@ -136,11 +136,11 @@ public final class Sequencer {
             queuedEvents.addAndGet(-n);
             return false;
         }
-        if (loop instanceof SingleThreadEventLoop own && own.inEventLoop()) {
+        if (loop != null && loop.inEventLoop() && IoLoops.runsTailTasks(loop)) {
             LoopDrain drain = loopDrains.get();
             if (!drain.scheduled) {
                 drain.scheduled = true;
-                own.executeAfterEventLoopIteration(drain);
+                ((SingleThreadEventLoop) loop).executeAfterEventLoopIteration(drain);
             }
         } else {
             drainIfFree();
@@ -305,9 +305,16 @@ public final class Sequencer {
         return journal != null && journal.backlog() > JOURNAL_BACKLOG_LIMIT;
     }
 
+    /**
+     * Whether the fan-out is behind ingest: a shard with too many batches or bytes not yet delivered to everyone
+     * (over half of what the ring keeps), or most of its subscribers unable to take more ({@link Shard#congested}).
+     * Ingest is then shed (503 with Retry-After) rather than taken and lost to overflows. One slow subscriber holds
+     * back at most its own cap ({@code stream.max.pending}) and then overflows alone.
+     */
     private boolean shardsBacklogged() {
         for (Shard shard : shards) {
-            if (shard.backlog() > SHARD_BACKLOG_LIMIT) {
+            if (shard.backlog() > SHARD_BACKLOG_LIMIT || shard.congested()
+                    || shard.backlogBytes() > ring.maxBytes() / 2) {
                 return true;
             }
         }

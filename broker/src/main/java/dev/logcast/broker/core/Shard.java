@@ -2,8 +2,6 @@ package dev.logcast.broker.core;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.SingleThreadEventLoop;
-import io.netty.channel.epoll.EpollEventLoop;
-import io.netty.channel.nio.NioEventLoop;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -51,6 +49,12 @@ public final class Shard {
     private static final long SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     /** Queue items taken per step (replay chunks are written at once); the rest waits for the next step. */
     private static final int PULL_LIMIT = 4096;
+    /** Frame bytes a member is given per visit at most (unless a single batch is larger). */
+    static final long VISIT_BYTES = 256 * 1024;
+    /** A member that still owes this much after its visit counts towards congestion, as a blocked one does. */
+    static final long LAG_CONGESTED = 512 * 1024;
+    /** Slow members it takes, at least, for the shard to count as congested. */
+    static final int CONGESTED_MIN = 8;
     /** Capacity of the backlog's record array kept once it is empty again. */
     private static final int MAX_IDLE_RECORDS = 1 << 16;
 
@@ -79,6 +83,10 @@ public final class Shard {
     private EventBatch[] batches = new EventBatch[64];
     /** Index in {@code records} of each backlog batch's first record. */
     private int[] batchStart = new int[64];
+    /** Frame bytes appended before each backlog batch, counted from the shard's start ({@link #bytesAppended}). */
+    private long[] batchBytesBefore = new long[64];
+    /** Frame bytes of every batch ever appended. */
+    private long bytesAppended;
     private EventRecord[] records = new EventRecord[1024];
     private int recordCount;
     /** Number of the oldest batch not released. */
@@ -89,6 +97,19 @@ public final class Shard {
     private int roundPosition;
     /** {@code end - base} for the sequencer's backlog check. */
     private volatile int backlogBatches;
+    /** Frame bytes of the batches not released yet, for the sequencer's backlog check. */
+    private volatile long backlogBytes;
+    /**
+     * Most of the live members (and at least {@link #CONGESTED_MIN}) could not take their events in the last
+     * round: the subscribers as a whole are slower than ingest. The sequencer sheds ingest while it is set, rather
+     * than let every subscriber fall behind until it overflows. A few slow members never set it: they overflow
+     * alone.
+     */
+    private volatile boolean congested;
+    /** Whether some live, ready member still owes batches after the last round (then another round runs). */
+    private boolean readyBehind;
+    /** Members whose last visit found them slow (blocked, or far behind); kept up to date visit by visit. */
+    private int slowMembers;
 
     /** Single-writer counters, read by the metrics thread. */
     private volatile long delivered;
@@ -106,19 +127,10 @@ public final class Shard {
         }
         this.index = index;
         this.loop = loop;
-        this.ioLoop = isIoLoop(loop);
+        this.ioLoop = IoLoops.runsTailTasks(loop);
         this.sliceFlushes = sliceFlushes;
         this.sliceVisits = sliceVisits;
         this.sliceNanos = sliceNanos;
-    }
-
-    /**
-     * NIO and epoll loops run their tail tasks after the tasks of an iteration and then poll their sockets before
-     * they run tasks again. Other loops ({@code DefaultEventLoop}, the embedded one) do not run tail tasks in every
-     * iteration: there the next step is a plain task.
-     */
-    private static boolean isIoLoop(EventLoop loop) {
-        return loop instanceof NioEventLoop || loop instanceof EpollEventLoop;
     }
 
     public int index() {
@@ -145,7 +157,7 @@ public final class Shard {
      * Makes sure a drain step runs soon on the loop. Any thread. While a step is scheduled or running this does
      * nothing: that step (or the one it hands on to) takes what was offered.
      */
-    void wakeup() {
+    public void wakeup() {
         if (drainScheduled.get() == 0 && drainScheduled.compareAndSet(0, 1)) {
             try {
                 loop.execute(stepTask);
@@ -190,12 +202,18 @@ public final class Shard {
         if (at < 0) {
             return;
         }
+        member.blocked = false;
+        if (member.slow) {
+            member.slow = false;
+            slowMembers--;
+        }
         ShardMember last = members[--memberCount];
         members[at] = last;
         last.shardPosition = at;
         members[memberCount] = null;
         member.shardPosition = -1;
         hasMembers = memberCount > 0;
+        updateCongested();
     }
 
     /**
@@ -225,6 +243,7 @@ public final class Shard {
         } finally {
             delivered = deliveredLocal;
             backlogBatches = (int) (end - base);
+            backlogBytes = heldBytes();
             continueOrStop();
         }
     }
@@ -239,7 +258,10 @@ public final class Shard {
             shardQueue.drain(puller);
             if (base < end) {
                 for (int i = 0; i < memberCount; i++) {
-                    visit(members[i]);
+                    ShardMember m = members[i];
+                    while (visit(m) && m.nextBatch < end) {
+                        // everything, VISIT_BYTES at a time
+                    }
                 }
                 finishRound();
             }
@@ -248,8 +270,29 @@ public final class Shard {
         backlogBatches = (int) (end - base);
     }
 
+    private long heldBytes() {
+        return base < end ? bytesAppended - batchBytesBefore[0] : 0;
+    }
+
+    /**
+     * Frame bytes taken from the queue and not yet delivered to every member (those queued are not counted). Any
+     * thread; approximate.
+     */
+    public long backlogBytes() {
+        return backlogBytes;
+    }
+
+    /**
+     * Whether the subscribers as a whole are slower than ingest (see {@code congested}): shed ingest. Any thread.
+     */
+    public boolean congested() {
+        return congested;
+    }
+
     private void continueOrStop() {
-        if (base < end || !shardQueue.isEmpty()) {
+        // a round under way goes on; after a round, another one only if a member that can take events owes some
+        // (members that are not ready wake the shard when they are)
+        if (roundPosition > 0 || readyBehind || !shardQueue.isEmpty()) {
             continueAfterIo();
             return;
         }
@@ -308,12 +351,17 @@ public final class Shard {
         if (n == batches.length) {
             batches = Arrays.copyOf(batches, n * 2);
             batchStart = Arrays.copyOf(batchStart, n * 2);
+            batchBytesBefore = Arrays.copyOf(batchBytesBefore, n * 2);
         }
         if (recordCount + batch.count > records.length) {
             records = Arrays.copyOf(records, Math.max(records.length * 2, recordCount + batch.count));
         }
         batches[n] = batch;
         batchStart[n] = recordCount;
+        batchBytesBefore[n] = bytesAppended;
+        for (int i = 0; i < batch.count; i++) {
+            bytesAppended += batch.records[i].frameBytes();
+        }
         System.arraycopy(batch.records, 0, records, recordCount, batch.count);
         recordCount += batch.count;
         end++;
@@ -337,10 +385,15 @@ public final class Shard {
     /** Visits members from the round position until the slice's budget is spent or the round is finished. */
     private void deliverSlice() {
         if (base == end) {
+            // nothing held back: nobody can be behind
+            roundPosition = 0;
+            readyBehind = false;
             return;
         }
         if (memberCount == 0) {
             roundPosition = 0;
+            readyBehind = false;
+            congested = false;
             release(end);
             return;
         }
@@ -370,17 +423,48 @@ public final class Shard {
      */
     private boolean visit(ShardMember m) {
         long from = m.nextBatch;
-        m.nextBatch = end;
         if (from >= end || !m.live) {
+            m.nextBatch = end;
+            m.blocked = false;
+            setSlow(m, false);
             return false;
         }
         assert from >= base : "a member's cursor is behind released batches";
-        int first = from <= base ? 0 : batchStart[(int) (from - base)];
+        if (!m.ready()) {
+            m.blocked = true;
+            setSlow(m, true);
+            try {
+                m.lagging(bytesAppended - batchBytesBefore[(int) (from - base)]);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "a lagging member failed; it stops receiving", e);
+                m.live = false;
+            }
+            if (!m.live) {
+                m.nextBatch = end;
+                m.blocked = false;
+                setSlow(m, false);
+            }
+            return false;
+        }
+        m.blocked = false;
+        // at most VISIT_BYTES of frames (and at least one batch) per visit: a member that reads slowly is left
+        // behind in the shared backlog, not handed megabytes into its own outbound buffer
+        int fromIndex = (int) (from - base);
+        int toIndex = fromIndex + 1;
+        int n = (int) (end - base);
+        long limit = batchBytesBefore[fromIndex] + VISIT_BYTES;
+        while (toIndex < n && batchBytesBefore[toIndex] < limit) {
+            toIndex++;
+        }
+        m.nextBatch = base + toIndex;
+        setSlow(m, toIndex < n && bytesAppended - batchBytesBefore[toIndex] > LAG_CONGESTED);
+        int first = batchStart[fromIndex];
+        int last = toIndex < n ? batchStart[toIndex] : recordCount;
         int count;
         try {
-            count = m.deliverBatch(records, first, recordCount);
+            count = m.deliverBatch(records, first, last);
             if (m.live) {
-                m.batchSeen(records[recordCount - 1].id());
+                m.batchSeen(records[last - 1].id());
             }
             if (count > 0) {
                 deliveredLocal += count;
@@ -399,20 +483,47 @@ public final class Shard {
         return count > 0;
     }
 
+    private void setSlow(ShardMember m, boolean slow) {
+        if (m.slow != slow) {
+            m.slow = slow;
+            slowMembers += slow ? 1 : -1;
+            updateCongested();
+        }
+    }
+
+    private void updateCongested() {
+        congested = slowMembers >= CONGESTED_MIN && slowMembers * 4 > memberCount;
+    }
+
     /** The round is over: release the batches every member is past, and start the next round from the first. */
     private void finishRound() {
         roundPosition = 0;
         long min = end;
+        int slow = 0;
+        boolean behind = false;
         ShardMember[] ms = members;
         for (int i = 0; i < memberCount; i++) {
             ShardMember m = ms[i];
             if (!m.live) {
                 // it gets nothing until a chunk (or add) sets its cursor again
                 m.nextBatch = end;
-            } else if (m.nextBatch < min) {
+                m.blocked = false;
+                m.slow = false;
+                continue;
+            }
+            if (m.slow) {
+                slow++;
+            }
+            if (!m.blocked && m.nextBatch < end) {
+                behind = true;
+            }
+            if (m.nextBatch < min) {
                 min = m.nextBatch;
             }
         }
+        readyBehind = behind;
+        slowMembers = slow;
+        updateCongested();
         release(min);
     }
 
@@ -440,6 +551,7 @@ public final class Shard {
             Arrays.fill(batches, keptBatches, n, null);
             for (int i = 0; i < keptBatches; i++) {
                 batchStart[i] = batchStart[i + k] - firstKept;
+                batchBytesBefore[i] = batchBytesBefore[i + k];
             }
             System.arraycopy(records, firstKept, records, 0, keptRecords);
         }

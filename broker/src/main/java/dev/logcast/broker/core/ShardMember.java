@@ -14,6 +14,10 @@ public abstract class ShardMember {
      * set to the backlog's end when the member joins, when a replay chunk for it is applied and when it is visited.
      */
     long nextBatch;
+    /** Set by the shard when a visit found the member not {@link #ready} while it owed events. */
+    boolean blocked;
+    /** Set by the shard while the member is blocked or owes more than {@link Shard#LAG_CONGESTED} after a visit. */
+    boolean slow;
     /** Live members get every matching event the shard delivers; others (replaying, closing) get none. */
     protected boolean live;
 
@@ -51,6 +55,27 @@ public abstract class ShardMember {
      * @return {@code true} if something was written that needs a flush at the end of the batch
      */
     protected abstract boolean deliver(EventRecord record);
+
+    /**
+     * Whether the member can take more writes now. One that cannot keeps its cursor: what it owes stays in the
+     * shard's backlog (the shared frames, no copy) until it can, and it tells the shard when it can again
+     * ({@link Shard#wakeup}). The default is always ready.
+     */
+    protected boolean ready() {
+        return true;
+    }
+
+    /**
+     * A visit found the member not ready while it owes {@code lagBytes} of frames. It may give up here (close
+     * with an overflow, no longer live); the shard then forgets what it owed.
+     */
+    protected void lagging(long lagBytes) {
+    }
+
+    /** Whether the last visit found the member not ready while it owed events. */
+    protected final boolean isBlocked() {
+        return blocked;
+    }
 
     /** The end of a visit that delivered something: flush what {@link #deliverBatch} wrote. */
     protected abstract void endOfBatch();

@@ -5,6 +5,7 @@ import dev.logcast.broker.auth.Authenticator;
 import dev.logcast.broker.auth.Grant;
 import dev.logcast.broker.auth.Scope;
 import dev.logcast.broker.core.EventFilter;
+import dev.logcast.broker.core.IoLoops;
 import dev.logcast.broker.core.QueryParams;
 import dev.logcast.broker.ingest.IngestService;
 import dev.logcast.broker.metrics.BrokerMetrics;
@@ -521,9 +522,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (flushScheduled) {
             return;
         }
-        if (ctx.executor() instanceof SingleThreadEventLoop loop) {
+        if (IoLoops.runsTailTasks(ctx.executor())) {
             flushScheduled = true;
-            loop.executeAfterEventLoopIteration(flushTask);
+            ((SingleThreadEventLoop) ctx.executor()).executeAfterEventLoopIteration(flushTask);
         } else {
             ctx.flush();
         }

@@ -10,6 +10,7 @@ import dev.logcast.broker.metrics.BrokerMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.compression.JdkZlibEncoder;
 import io.netty.handler.codec.compression.ZlibWrapper;
@@ -30,6 +31,10 @@ import java.util.Map;
  * the shared SSE frames go to the socket as they are, with no per-subscriber framing. Stateless; one per broker.
  */
 public final class StreamService {
+    /** Outbound bytes over which a stream counts as not keeping up (its events wait in the shard instead). */
+    private static final long WRITABLE_BYTES = 256 * 1024;
+    /** The kernel send buffer of a stream's socket. */
+    private static final int SOCKET_SEND_BYTES = 128 * 1024;
     private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream; charset=utf-8");
     private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
     private static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
@@ -107,9 +112,13 @@ public final class StreamService {
                 p.remove(name);
             }
         }
-        channel.config().setWriteBufferWaterMark(
-                new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE / 2, maxPendingBytes / 2),
-                        (int) Math.min(Integer.MAX_VALUE, maxPendingBytes)));
+        // writable = the socket takes what is written: over the high mark the shard holds the stream's events back
+        // (shared, no copy) and the stream overflows only when what it owes reaches stream.max.pending
+        int high = (int) Math.max(1, Math.min(WRITABLE_BYTES, maxPendingBytes / 2));
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+        // and the kernel's share stays small too (its autotuning would let a stalled reader queue megabytes there,
+        // where the broker can neither see nor bound it)
+        channel.config().setOption(ChannelOption.SO_SNDBUF, SOCKET_SEND_BYTES);
         Shard shard = shards.shardFor(channel.eventLoop());
         StreamSubscriber subscriber = new StreamSubscriber(channel, shard, sequencer, filter, maxPendingBytes,
                 ticksPerHeartbeat, gzip, metrics);

@@ -29,6 +29,8 @@ public final class StreamSubscriber extends ShardMember {
     private static final int REPLAY_CHUNK_EVENTS = 512;
     /** Force the close this long after an overflow if the client does not read the overflow event. */
     private static final long OVERFLOW_CLOSE_MS = 2_000;
+    /** A stream that takes nothing for this long while it owes events overflows even below its cap. */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Channel channel;
     private final Shard shard;
@@ -46,6 +48,8 @@ public final class StreamSubscriber extends ShardMember {
     private boolean replayWhenWritable;
     private long cursorForReplay;
     private boolean closing;
+    /** When a visit first found the connection unable to take more while events were owed; 0 when it could. */
+    private long blockedSinceNanos;
 
     /**
      * A subscriber for {@code channel}, whose event loop must be {@code shard}'s. {@link StreamService} makes them;
@@ -114,6 +118,34 @@ public final class StreamSubscriber extends ShardMember {
             return delivered - (to - runStart);
         }
         return delivered;
+    }
+
+    /**
+     * Ready while the socket takes what is written (the outbound buffer under its high-water mark). A stream that
+     * is not ready is skipped: what it owes waits in the shard's backlog and goes out in one run once it drains.
+     */
+    @Override
+    protected boolean ready() {
+        if (channel.isWritable()) {
+            blockedSinceNanos = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** Owes {@code lagBytes} and cannot take them: over the cap, or stalled too long, it overflows. */
+    @Override
+    protected void lagging(long lagBytes) {
+        if (closing) {
+            return;
+        }
+        if (lagBytes + waitingBytes() >= maxPendingBytes) {
+            overflow();
+            return;
+        }
+        if (blockedSinceNanos == 0) {
+            blockedSinceNanos = Math.max(1, System.nanoTime());
+        }
     }
 
     @Override
@@ -216,6 +248,10 @@ public final class StreamSubscriber extends ShardMember {
 
     /** The channel drained below its low-water mark. */
     void onWritable() {
+        if (live && isBlocked() && !closing) {
+            // it owes events the shard held back: the next round gives them
+            shard.wakeup();
+        }
         if (replayWhenWritable && !closing) {
             replayWhenWritable = false;
             requestReplay(cursorForReplay, -1);
@@ -225,6 +261,12 @@ public final class StreamSubscriber extends ShardMember {
     @Override
     protected void onTick(long nowNanos) {
         if (closing) {
+            return;
+        }
+        if (blockedSinceNanos != 0 && isBlocked() && nowNanos - blockedSinceNanos > STALL_NANOS) {
+            // it has taken nothing for too long: let go of what it holds back (the shard forgets it next round)
+            overflow();
+            shard.wakeup();
             return;
         }
         if (++idleTicks >= ticksPerHeartbeat) {
