@@ -109,6 +109,105 @@ class ShardTest {
         assertThat(shard.backlog()).isZero();
     }
 
+    /**
+     * A member that cannot take more (its socket is full) is skipped: what it owes stays in the backlog, it hears
+     * how far behind it is, the shard does not spin on it, and once it can take more it gets everything in order.
+     */
+    @Test
+    void aMemberThatCannotTakeMoreKeepsWhatItOwesUntilItCan() {
+        Shard shard = shard(8);
+        RecordingMember reader = add(shard, new RecordingMember("reader", true));
+        GatedMember gated = add(shard, new GatedMember("gated"));
+        gated.ready = false;
+        List<Long> expected = new ArrayList<>();
+        expected.addAll(offer(shard, batch(3)));
+        expected.addAll(offer(shard, batch(2)));
+
+        loopChannel.runPendingTasks();
+        shard.step();
+        loopChannel.runPendingTasks();
+
+        assertThat(reader.ids).containsExactlyElementsOf(expected);
+        assertThat(gated.ids).isEmpty();
+        assertThat(gated.isBlocked()).isTrue();
+        assertThat(gated.lags).as("told what it owes").isNotEmpty();
+        assertThat(gated.lags.get(gated.lags.size() - 1)).isGreaterThan(0);
+        assertThat(shard.backlogBatches()).as("held back for the gated member").isEqualTo(2);
+        assertThat(shard.backlogBytes()).isGreaterThan(0);
+
+        expected.addAll(offer(shard, batch(1)));
+        shard.step();
+        loopChannel.runPendingTasks();
+        gated.ready = true;
+        shard.wakeup();
+        loopChannel.runPendingTasks();
+
+        assertThat(gated.ids).containsExactlyElementsOf(expected);
+        assertThat(reader.ids).containsExactlyElementsOf(expected);
+        assertThat(gated.isBlocked()).isFalse();
+        assertThat(shard.backlogBatches()).isZero();
+        assertThat(shard.backlogBytes()).isZero();
+    }
+
+    /** One visit gives at most VISIT_BYTES of frames (plus the batch that crosses it); the rest comes later. */
+    @Test
+    void aVisitGivesAtMostItsShareOfBytes() {
+        Shard shard = shard(8);
+        RecordingMember member = add(shard, new RecordingMember("member", true));
+        List<Long> expected = new ArrayList<>();
+        long batchBytes = 0;
+        long total = 0;
+        while (total < 3 * Shard.VISIT_BYTES) {
+            EventBatch batch = batch(100);
+            batchBytes = 0;
+            for (int i = 0; i < batch.count; i++) {
+                batchBytes += batch.records[i].frameBytes();
+            }
+            total += batchBytes;
+            expected.addAll(offer(shard, batch));
+        }
+
+        shard.step();
+        long firstVisit = member.ids.stream().mapToLong(id -> frameBytes(id)).sum();
+        assertThat(firstVisit).isGreaterThan(0).isLessThanOrEqualTo(Shard.VISIT_BYTES + batchBytes);
+        assertThat(member.ids.size()).isLessThan(expected.size());
+
+        loopChannel.runPendingTasks();
+        assertThat(member.ids).containsExactlyElementsOf(expected);
+        assertThat(member.flushes).as("several visits").isGreaterThanOrEqualTo(3);
+        assertThat(shard.backlogBatches()).isZero();
+    }
+
+    /**
+     * The shard counts as congested (the sequencer then sheds ingest) when over a quarter of its members, and at
+     * least CONGESTED_MIN, cannot keep up; one slow member alone never makes it so.
+     */
+    @Test
+    void manySlowMembersMakeTheShardCongestedOneDoesNot() {
+        Shard shard = shard(64);
+        addMembers(shard, 20);
+        List<GatedMember> gated = new ArrayList<>();
+        for (int i = 0; i < Shard.CONGESTED_MIN; i++) {
+            gated.add(add(shard, new GatedMember("gated" + i)));
+        }
+        gated.get(0).ready = false;
+        offer(shard, batch(2));
+        shard.step();
+        assertThat(shard.congested()).as("one slow member").isFalse();
+
+        gated.forEach(g -> g.ready = false);
+        offer(shard, batch(2));
+        shard.step();
+        assertThat(shard.congested()).as("%d of %d slow", gated.size(), 20 + gated.size()).isTrue();
+
+        gated.forEach(g -> g.ready = true);
+        shard.wakeup();
+        loopChannel.runPendingTasks();
+        assertThat(shard.congested()).isFalse();
+        assertThat(gated).allSatisfy(g -> assertThat(g.ids).hasSize(4));
+        assertThat(shard.backlogBatches()).isZero();
+    }
+
     @Test
     void backlogCountsQueuedAndUndeliveredBatches() {
         Shard shard = shard(1);
@@ -679,6 +778,30 @@ class ShardTest {
         public String toString() {
             return name;
         }
+    }
+
+    /** A member whose socket may be full: {@code ready} says whether it takes more; it records what it owes. */
+    static final class GatedMember extends RecordingMember {
+        boolean ready = true;
+        final List<Long> lags = new ArrayList<>();
+
+        GatedMember(String name) {
+            super(name, true);
+        }
+
+        @Override
+        protected boolean ready() {
+            return ready;
+        }
+
+        @Override
+        protected void lagging(long lagBytes) {
+            lags.add(lagBytes);
+        }
+    }
+
+    private long frameBytes(long id) {
+        return made.stream().filter(r -> r.id() == id).findFirst().orElseThrow().frameBytes();
     }
 
     /** A member whose every visit takes a while (a slow socket write), so that a round of them takes many ms. */
