@@ -75,7 +75,17 @@ public final class BrokerConfig {
     public long ingestMaxAttrValueBytes() { return get(ConfigKeys.INGEST_MAX_ATTR_VALUE); }
     public int ingestQueueEvents() { return get(ConfigKeys.INGEST_QUEUE_EVENTS); }
     public long ringBytes() { return get(ConfigKeys.RING_BYTES); }
-    public int ringEvents() { return get(ConfigKeys.RING_EVENTS); }
+    /**
+     * The ring's event bound. Unset, it is {@value ConfigKeys#RING_EVENTS_WITH_JOURNAL} with {@code storage=disk}:
+     * the journal replays anything older, and every event the ring holds is one more object the garbage collector
+     * copies; with {@code storage=memory} the ring is all the retention there is, and the key's default applies.
+     */
+    public int ringEvents() {
+        if (source(ConfigKeys.RING_EVENTS).kind() == ConfigSource.Kind.DEFAULT && "disk".equals(storage())) {
+            return ConfigKeys.RING_EVENTS_WITH_JOURNAL;
+        }
+        return get(ConfigKeys.RING_EVENTS);
+    }
     public int httpMaxInitialLine() { return (int) (long) get(ConfigKeys.HTTP_MAX_INITIAL_LINE); }
     public int httpMaxHeaderBytes() { return (int) (long) get(ConfigKeys.HTTP_MAX_HEADER); }
     public long httpRequestTimeoutMs() { return get(ConfigKeys.HTTP_REQUEST_TIMEOUT); }

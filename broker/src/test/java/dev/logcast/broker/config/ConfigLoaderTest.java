@@ -43,7 +43,11 @@ class ConfigLoaderTest {
         assertThat(config.ingestMaxAttrValueBytes()).isEqualTo(4L << 10);
         assertThat(config.ingestQueueEvents()).isEqualTo(200_000);
         assertThat(config.ringBytes()).isEqualTo(64L << 20);
-        assertThat(config.ringEvents()).isEqualTo(100_000);
+        assertThat(config.get(ConfigKeys.RING_EVENTS)).isEqualTo(100_000);
+        // with the journal (the default storage) the unset ring is smaller; memory storage keeps the key's default
+        assertThat(config.ringEvents()).isEqualTo(ConfigKeys.RING_EVENTS_WITH_JOURNAL);
+        assertThat(config.with(Map.of("storage", "memory")).ringEvents()).isEqualTo(100_000);
+        assertThat(config.with(Map.of("ring.events", "100000")).ringEvents()).as("set explicitly").isEqualTo(100_000);
         assertThat(config.httpMaxInitialLine()).isEqualTo(8 << 10);
         assertThat(config.httpMaxHeaderBytes()).isEqualTo(16 << 10);
         assertThat(config.httpRequestTimeoutMs()).isEqualTo(30_000L);
