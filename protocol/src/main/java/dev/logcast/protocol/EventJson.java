@@ -10,6 +10,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -76,7 +77,8 @@ public final class EventJson {
      * brace, UTF-8.
      */
     public static byte[] encodeTail(LogEvent event) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + event.msg().length());
+        TailBuffer out = TAIL_BUFFERS.get();
+        out.reset();
         try (JsonGenerator gen = FACTORY.createGenerator(out)) {
             gen.writeStartObject();
             writeFields(event, gen);
@@ -84,12 +86,29 @@ public final class EventJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] whole = out.toByteArray();
-        // drop the generator's opening '{': the sequencer writes {"id":"n", in its place
-        byte[] tail = new byte[whole.length - 1];
-        System.arraycopy(whole, 1, tail, 0, tail.length);
-        return tail;
+        // without the generator's opening '{': the sequencer writes {"id":"n", in its place
+        return out.tail();
     }
+
+    /** A per-thread buffer for {@link #encodeTail}: one array for the result, none for the way there. */
+    private static final class TailBuffer extends ByteArrayOutputStream {
+        private static final int KEEP_BYTES = 64 * 1024;
+
+        TailBuffer() {
+            super(1024);
+        }
+
+        byte[] tail() {
+            byte[] tail = Arrays.copyOfRange(buf, 1, count);
+            if (buf.length > KEEP_BYTES) {
+                // one huge event does not pin its buffer to the thread for good
+                buf = new byte[1024];
+            }
+            return tail;
+        }
+    }
+
+    private static final ThreadLocal<TailBuffer> TAIL_BUFFERS = ThreadLocal.withInitial(TailBuffer::new);
 
     /** The whole event object with its id, for clients and tests. */
     public static byte[] encode(long id, LogEvent event) {

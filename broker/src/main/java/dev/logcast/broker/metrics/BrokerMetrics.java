@@ -1,5 +1,6 @@
 package dev.logcast.broker.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -54,8 +55,21 @@ public final class BrokerMetrics {
     }
 
     public void ingestAnswered(int status) {
-        ingestRequests.labelValues(Integer.toString(status)).inc();
+        if (status < 100 || status > 599) {
+            ingestRequests.labelValues(Integer.toString(status)).inc();
+            return;
+        }
+        CounterDataPoint point = answeredByStatus[status - 100];
+        if (point == null) {
+            // racy but benign: every thread gets the same data point for a label value
+            point = ingestRequests.labelValues(Integer.toString(status));
+            answeredByStatus[status - 100] = point;
+        }
+        point.inc();
     }
+
+    /** The data point of each status, looked up once (a lookup builds a label list every time). */
+    private final CounterDataPoint[] answeredByStatus = new CounterDataPoint[500];
 
     /** A request refused; {@code reason} is a short snake_case word (bad_request, too_large, overloaded...). */
     public void rejected(String reason) {
