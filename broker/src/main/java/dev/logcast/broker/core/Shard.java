@@ -259,9 +259,10 @@ public final class Shard {
             if (base < end) {
                 for (int i = 0; i < memberCount; i++) {
                     ShardMember m = members[i];
-                    while (visit(m) && m.nextBatch < end) {
-                        // everything, VISIT_BYTES at a time
-                    }
+                    // everything, VISIT_BYTES at a time (a visit that matched nothing still moves the cursor)
+                    do {
+                        visit(m);
+                    } while (m.live && !m.blocked && m.nextBatch < end);
                 }
                 finishRound();
             }
@@ -424,9 +425,7 @@ public final class Shard {
     private boolean visit(ShardMember m) {
         long from = m.nextBatch;
         if (from >= end || !m.live) {
-            m.nextBatch = end;
-            m.blocked = false;
-            setSlow(m, false);
+            caughtUp(m);
             return false;
         }
         assert from >= base : "a member's cursor is behind released batches";
@@ -440,9 +439,7 @@ public final class Shard {
                 m.live = false;
             }
             if (!m.live) {
-                m.nextBatch = end;
-                m.blocked = false;
-                setSlow(m, false);
+                caughtUp(m);
             }
             return false;
         }
@@ -481,6 +478,13 @@ public final class Shard {
             return false;
         }
         return count > 0;
+    }
+
+    /** The member owes nothing (any more): its cursor at the end, neither blocked nor slow. */
+    private void caughtUp(ShardMember m) {
+        m.nextBatch = end;
+        m.blocked = false;
+        setSlow(m, false);
     }
 
     private void setSlow(ShardMember m, boolean slow) {
