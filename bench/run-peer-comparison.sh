@@ -14,6 +14,8 @@
 #   BROKER_ARGS        extra `serve` flags (default: --auth.mode none, as nchan runs without auth)
 #   (not LOGCAST_*: logcast reads every LOGCAST_<KEY> variable as configuration and stops on unknown keys)
 #   PIN                1 (default): broker on CPU 1, load generator on CPU 0, as the nchan setup assumes; 0: no pinning
+#   LOADER_JAVA        java executable of the load generator (default: the newest JDK under /usr/lib/jvm, as
+#                      bin/logcast picks for the broker, else java on the PATH)
 #   LOADER_JAVA_OPTS   JVM options of the load generator (default: -Xms1g -Xmx2g)
 #   BUSY_RETRIES       runs again (fresh server) a run during which other processes took over 20 % of a core
 #                      (otherCpuPct), up to this many times (default: 2)
@@ -33,6 +35,17 @@ logcast_port="${BROKER_PORT:-17070}"
 logcast_args="${BROKER_ARGS:---auth.mode none}"
 pin="${PIN:-1}"
 loader_opts="${LOADER_JAVA_OPTS:--Xms1g -Xmx2g}"
+newest_java() {
+  local best=0 found=java home v
+  for home in /usr/lib/jvm/*/; do
+    home="${home%/}"
+    [[ -x $home/bin/java ]] || continue
+    v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1)"
+    if (( ${v:-0} > best )); then best="$v"; found="$home/bin/java"; fi
+  done
+  echo "$found"
+}
+loader_java="${LOADER_JAVA:-$(newest_java)}"
 busy_retries="${BUSY_RETRIES:-2}"
 scenarios=("$@")
 [[ ${#scenarios[@]} -gt 0 ]] || scenarios=(a b c d e f)
@@ -196,9 +209,9 @@ run_one() {  # run_one SCENARIO TARGET
     port="$logcast_port"
   fi
   read -r -a args <<<"$(scenario_args "$scenario")"
-  log "($scenario) $target, server pid $server_pid: loadgen --target $target --port $port ${args[*]}"
+  log "($scenario) $target, server pid $server_pid: $loader_java loadgen --target $target --port $port ${args[*]}"
   # shellcheck disable=SC2086
-  if pinned 0 java $loader_opts -jar "$jar" --target "$target" --port "$port" --server-pid "$server_pid" --json \
+  if pinned 0 "$loader_java" $loader_opts -jar "$jar" --target "$target" --port "$port" --server-pid "$server_pid" --json \
       "${args[@]}" >"$out/$scenario-$target.txt" 2>&1; then
     grep -v '^{' "$out/$scenario-$target.txt" >&2
     grep '^{' "$out/$scenario-$target.txt" | tail -n 1 >"$out/$scenario-$target.json"
