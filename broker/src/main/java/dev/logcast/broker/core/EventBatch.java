@@ -3,8 +3,8 @@ package dev.logcast.broker.core;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
- * The events one sequencer cycle made ready, handed to every shard. The batch holds one reference to each
- * record's frame; the last shard to finish with it releases them.
+ * The events one sequencer cycle made ready, handed to every shard. The batch holds one reference for each
+ * record (on its block, {@link EventRecord#retainAll}); the last shard to finish with it releases them.
  *
  * <p>Created by the sequencer; read by every shard's event loop after it takes the batch from its queue (the
  * queue hand-off publishes the array).
@@ -26,9 +26,7 @@ final class EventBatch {
     /** Called once by each shard when it has delivered the batch; the last call releases the frames. */
     void shardDone() {
         if (REMAINING.decrementAndGet(this) == 0) {
-            for (int i = 0; i < count; i++) {
-                records[i].frame().release();
-            }
+            EventRecord.releaseAll(records, count);
         }
     }
 

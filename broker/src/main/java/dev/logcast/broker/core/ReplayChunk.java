@@ -1,8 +1,8 @@
 package dev.logcast.broker.core;
 
 /**
- * The sequencer's answer to a {@link ReplayRequest}. The receiving member owns one reference to each record's
- * frame and must release them (by writing them or with {@link #release()}).
+ * The sequencer's answer to a {@link ReplayRequest}. The receiving member owns one reference for each record
+ * (on its block) and must release them (by writing them or with {@link #release()}).
  *
  * @param records   matching retained events, in id order
  * @param count     how many of {@code records} are used
@@ -21,8 +21,6 @@ public record ReplayChunk(
 
     /** Releases every frame reference the chunk holds. */
     public void release() {
-        for (int i = 0; i < count; i++) {
-            records[i].frame().release();
-        }
+        EventRecord.releaseAll(records, count);
     }
 }

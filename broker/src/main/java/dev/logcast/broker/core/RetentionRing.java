@@ -1,12 +1,15 @@
 package dev.logcast.broker.core;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * The most recent events in memory, for replay (Last-Event-ID, {@code tail}, poll), bounded by count, bytes and
  * age. Ids increase along the ring; they are usually consecutive, but not always (a batch the journal failed to
  * store gives its ids back to nobody), so an id is found by binary search.
  *
- * <p><b>Owner:</b> the sequencer thread. Not thread-safe. The ring holds one reference to each record's frame and
- * releases it on eviction.
+ * <p><b>Owner:</b> the sequencer thread. Not thread-safe. The ring holds one reference for each record (on its
+ * block) and gives it back on eviction; the references of consecutive evicted records in one block go back with one
+ * {@code release(n)} at the end of the call.
  */
 final class RetentionRing {
     private final EventRecord[] records;
@@ -16,6 +19,9 @@ final class RetentionRing {
     private int head;
     private int size;
     private long bytes;
+    /** The block of the records evicted in this call and not released yet, and how many there were. */
+    private ByteBuf evictedBlock;
+    private int evictedCount;
 
     /** The most frame bytes it keeps. */
     long maxBytes() {
@@ -42,6 +48,7 @@ final class RetentionRing {
         while (bytes > maxBytes && size > 1) {
             evictOldest();
         }
+        releaseEvicted();
     }
 
     /** Drops the records received before {@code nowMillis - maxAge}. */
@@ -50,6 +57,7 @@ final class RetentionRing {
         while (size > 0 && records[head].receivedMillis() < cutoff) {
             evictOldest();
         }
+        releaseEvicted();
     }
 
     private void evictOldest() {
@@ -58,7 +66,20 @@ final class RetentionRing {
         head = (head + 1) % records.length;
         size--;
         bytes -= oldest.frameBytes();
-        oldest.frame().release();
+        ByteBuf block = oldest.block();
+        if (block != evictedBlock) {
+            releaseEvicted();
+            evictedBlock = block;
+        }
+        evictedCount++;
+    }
+
+    private void releaseEvicted() {
+        if (evictedCount > 0) {
+            evictedBlock.release(evictedCount);
+            evictedCount = 0;
+        }
+        evictedBlock = null;
     }
 
     int size() {
@@ -111,5 +132,6 @@ final class RetentionRing {
         while (size > 0) {
             evictOldest();
         }
+        releaseEvicted();
     }
 }

@@ -290,9 +290,7 @@ public final class Sequencer {
                 batch.onDropped();
             } else if (item instanceof Outcome outcome) {
                 // answered by the journal after the sequencer had stopped: nobody will publish it now
-                for (EventRecord record : outcome.cycle().records) {
-                    record.frame().release();
-                }
+                EventRecord.releaseAll(outcome.cycle().records, outcome.cycle().records.length);
                 for (IngestBatch batch : outcome.cycle().batches) {
                     batch.drop("the broker stopped before the events could be published; retry later");
                 }
@@ -396,6 +394,10 @@ public final class Sequencer {
             pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + events));
         }
         ByteBuf block = alloc.directBuffer((int) bytes, (int) bytes);
+        // one reference for each record it will hold (the ring's, or the cycle's until the journal answers), taken
+        // at once; what an exception leaves unused goes back with the allocation's own reference
+        block.retain(events);
+        int unused = events;
         EventRecord[] records = journal == null ? null : new EventRecord[events];
         int r = 0;
         try {
@@ -405,11 +407,11 @@ public final class Sequencer {
                 for (int i = 0; i < batch.events.length; i++) {
                     EventRecord record = SseFrames.encodeInto(block, ++lastId, batch.events[i], batch.tails[i],
                             batch.receivedMillis);
+                    unused--;
                     if (records != null) {
                         records[r++] = record;
                     } else {
                         ring.append(record);
-                        record.frame().retain();
                         pending[pendingCount++] = record;
                     }
                 }
@@ -420,7 +422,7 @@ public final class Sequencer {
                 }
             }
         } finally {
-            block.release();
+            block.release(unused + 1);
         }
         if (records == null) {
             publishedId = lastId;
@@ -446,7 +448,6 @@ public final class Sequencer {
         }
         for (EventRecord record : records) {
             ring.append(record);
-            record.frame().retain();
             pending[pendingCount++] = record;
         }
         for (IngestBatch batch : stored.batches) {
@@ -460,9 +461,7 @@ public final class Sequencer {
     private void dropCycle(Cycle lost, Exception cause) {
         LOG.log(System.Logger.Level.ERROR, "journal did not store ids " + lost.firstId() + ".." + lost.lastId()
                 + "; their requests get 503: " + cause);
-        for (EventRecord record : lost.records) {
-            record.frame().release();
-        }
+        EventRecord.releaseAll(lost.records, lost.records.length);
         for (IngestBatch batch : lost.batches) {
             queuedEvents.addAndGet(-batch.events.length);
             batch.drop("the journal could not store the events (" + cause.getMessage() + "); retry later");
@@ -485,12 +484,9 @@ public final class Sequencer {
                     targetShards[targets++] = shard;
                 }
             }
-            if (targets == 0) {
-                // nobody is listening anywhere: the batch's references go straight back
-                for (int i = 0; i < pendingCount; i++) {
-                    pending[i].frame().release();
-                }
-            } else {
+            if (targets > 0) {
+                // the batch's references (nobody listening anywhere: none are taken)
+                EventRecord.retainAll(pending, pendingCount);
                 EventBatch batch = new EventBatch(Arrays.copyOf(pending, pendingCount), pendingCount, targets);
                 for (int i = 0; i < targets; i++) {
                     targetShards[i].offer(batch);
@@ -558,7 +554,7 @@ public final class Sequencer {
                 if (count == found.length) {
                     found = Arrays.copyOf(found, Math.min(found.length * 2, request.maxEvents()));
                 }
-                record.frame().retain();
+                record.retain();
                 found[count++] = record;
                 bytes += record.frameBytes();
             }
@@ -585,7 +581,7 @@ public final class Sequencer {
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "journal read after id " + after + " failed", e);
                 for (EventRecord record : out) {
-                    record.frame().release();
+                    record.release();
                 }
                 out.clear();
                 // skip what cannot be read rather than loop on it: the client sees a gap

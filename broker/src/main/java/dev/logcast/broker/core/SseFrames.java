@@ -52,7 +52,8 @@ public final class SseFrames {
 
     /**
      * Encodes the event's frame, {@code id: <id>\ndata: {"id":"<id>",<tail>\n\n}, at the end of {@code block},
-     * and returns its record, whose frame is a retained slice of the block.
+     * and returns its record. It takes no reference: the caller holds one on the block for every record it keeps
+     * (the sequencer takes them for a whole block at once).
      *
      * @param tail the event's JSON after its id member, from {@link dev.logcast.protocol.EventJson#encodeTail}
      */
@@ -66,8 +67,7 @@ public final class SseFrames {
         int size = block.writerIndex() - start;
         int jsonOffset = ID.length + decimalLength(id) + DATA_PREFIX;
         int jsonLength = size - jsonOffset - END.length;
-        return new EventRecord(id, event, block, start, block.retainedSlice(start, size), jsonOffset, jsonLength,
-                receivedMillis);
+        return new EventRecord(id, event, block, start, size, jsonOffset, jsonLength, receivedMillis);
     }
 
     /** Encodes a stored event (read back from the journal) into a record with a frame of its own. */
@@ -75,14 +75,19 @@ public final class SseFrames {
         return encode(alloc, id, event, dev.logcast.protocol.EventJson.encodeTail(event), receivedMillis);
     }
 
-    /** Encodes one frame into a block of its own. */
+    /** Encodes one frame into a block of its own; the record holds the block's one reference. */
     static EventRecord encode(ByteBufAllocator alloc, long id, LogEvent event, byte[] tail, long receivedMillis) {
         int size = frameSize(id, tail);
         ByteBuf block = alloc.directBuffer(size, size);
+        boolean ok = false;
         try {
-            return encodeInto(block, id, event, tail, receivedMillis);
+            EventRecord record = encodeInto(block, id, event, tail, receivedMillis);
+            ok = true;
+            return record;
         } finally {
-            block.release();
+            if (!ok) {
+                block.release();
+            }
         }
     }
 

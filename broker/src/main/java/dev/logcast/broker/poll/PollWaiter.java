@@ -85,7 +85,7 @@ final class PollWaiter extends ShardMember {
         for (int i = 0; i < chunk.count(); i++) {
             EventRecord record = chunk.records()[i];
             collected.add(record.retainedJson());
-            record.frame().release();
+            record.release();
         }
         cursor = chunk.cursor();
         if (!collected.isEmpty() || (chunk.caughtUp() && waitMs == 0)) {

@@ -119,7 +119,7 @@ final class Storage {
             core.preload(records);
         } catch (IOException | RuntimeException e) {
             for (EventRecord record : records) {
-                record.frame().release();
+                record.release();
             }
             LOG.log(System.Logger.Level.WARNING, "could not read recent events back into memory; replays read the"
                     + " journal instead: " + e);

@@ -220,7 +220,7 @@ public final class StreamSubscriber extends ShardMember {
         ByteBuf out = gzip && chunk.count() > 1 ? channel.alloc().compositeDirectBuffer(chunk.count()) : null;
         for (int i = 0; i < chunk.count(); i++) {
             // the chunk's reference moves to the write
-            ByteBuf frame = chunk.records()[i].frame().duplicate();
+            ByteBuf frame = chunk.records()[i].frame();
             if (out != null) {
                 ((CompositeByteBuf) out).addComponent(true, frame);
             } else {

@@ -28,9 +28,9 @@ class RetentionRingTest {
     void everyFrameIsReleased() {
         List<Long> left = new ArrayList<>();
         for (EventRecord r : made) {
-            if (r.frame().refCnt() > 0) {
+            if (r.refCnt() > 0) {
                 left.add(r.id());
-                r.frame().release(r.frame().refCnt());
+                r.block().release(r.refCnt());
             }
         }
         assertThat(left).as("frames still referenced after the test").isEmpty();
@@ -47,9 +47,9 @@ class RetentionRingTest {
         assertThat(ring.size()).isEqualTo(3);
         assertThat(ring.oldestId()).isEqualTo(FIRST_ID + 2);
         assertThat(ring.newestId()).isEqualTo(FIRST_ID + 4);
-        assertThat(made.get(0).frame().refCnt()).isZero();
-        assertThat(made.get(1).frame().refCnt()).isZero();
-        assertThat(made.get(2).frame().refCnt()).isEqualTo(1);
+        assertThat(made.get(0).refCnt()).isZero();
+        assertThat(made.get(1).refCnt()).isZero();
+        assertThat(made.get(2).refCnt()).isEqualTo(1);
         assertThat(ring.bytes()).isEqualTo(frameBytes(2, 3, 4));
         ring.clear();
     }
@@ -68,7 +68,7 @@ class RetentionRingTest {
         assertThat(ring.size()).isEqualTo(2);
         assertThat(ring.oldestId()).isEqualTo(FIRST_ID + 1);
         assertThat(ring.bytes()).isEqualTo(frameBytes(1, 2)).isLessThanOrEqualTo(oneFrame * 5 / 2);
-        assertThat(probe.frame().refCnt()).isZero();
+        assertThat(probe.refCnt()).isZero();
         ring.clear();
     }
 
@@ -95,7 +95,7 @@ class RetentionRingTest {
         assertThat(ring.size()).as("exactly max age old is kept").isEqualTo(3);
         ring.expire(11_001);
         assertThat(ring.size()).isEqualTo(2);
-        assertThat(made.get(0).frame().refCnt()).isZero();
+        assertThat(made.get(0).refCnt()).isZero();
         ring.expire(20_000);
 
         assertThat(ring.size()).isZero();
@@ -164,14 +164,14 @@ class RetentionRingTest {
             ring.append(record(FIRST_ID + i, 0));
         }
         EventRecord shared = ring.at(2);
-        shared.frame().retain(); // a subscriber's reference
+        shared.retain(); // a subscriber's reference
 
         ring.clear();
 
         assertThat(ring.size()).isZero();
         assertThat(ring.bytes()).isZero();
-        assertThat(shared.frame().refCnt()).isEqualTo(1);
-        shared.frame().release();
+        assertThat(shared.refCnt()).isEqualTo(1);
+        shared.release();
     }
 
     @Test
@@ -179,12 +179,12 @@ class RetentionRingTest {
         RetentionRing ring = new RetentionRing(1, Long.MAX_VALUE, Long.MAX_VALUE);
         EventRecord first = record(FIRST_ID, 0);
         ring.append(first);
-        first.frame().retain(); // an EventBatch still in flight to a shard
+        first.retain(); // an EventBatch still in flight to a shard
 
         ring.append(record(FIRST_ID + 1, 0));
 
-        assertThat(first.frame().refCnt()).isEqualTo(1);
-        first.frame().release();
+        assertThat(first.refCnt()).isEqualTo(1);
+        first.release();
         ring.clear();
     }
 

@@ -63,15 +63,20 @@ class ShardTest {
                 problems.add("batch up to " + batch.lastId() + ": shardDone() owed " + batch.remainingShards());
             }
         }
+        // references are counted on the blocks: each should hold exactly the test's one per record in it
+        java.util.Map<ByteBuf, Integer> recordsPerBlock = new java.util.IdentityHashMap<>();
         for (EventRecord record : made) {
-            int refs = record.frame().refCnt();
-            if (refs != 1) {
-                problems.add("frame " + record.id() + " has " + refs + " references");
+            recordsPerBlock.merge(record.block(), 1, Integer::sum);
+        }
+        recordsPerBlock.forEach((block, records) -> {
+            int refs = block.refCnt();
+            if (refs != records) {
+                problems.add("a block of " + records + " records has " + refs + " references");
             }
             if (refs > 0) {
-                record.frame().release(refs);
+                block.release(refs);
             }
-        }
+        });
         assertThat(problems).isEmpty();
     }
 
@@ -662,9 +667,11 @@ class ShardTest {
             for (int i = 0; i < size; i++, e++) {
                 records[i] = SseFrames.encodeInto(block, nextId++, events[e], tails[e], 0);
                 made.add(records[i]);
-                // the batch's reference; the test keeps the frame's first one, as the ring would
-                records[i].frame().retain();
+                // the test's reference, as the ring's would be
+                records[i].retain();
             }
+            // the batch's references, as the sequencer takes them
+            EventRecord.retainAll(records, size);
             batches.add(new EventBatch(records, size, 1));
         }
         block.release();
@@ -678,7 +685,7 @@ class ShardTest {
         for (List<Long> ids : idLists) {
             for (long id : ids) {
                 EventRecord record = made.stream().filter(r -> r.id() == id).findFirst().orElseThrow();
-                record.frame().retain();
+                record.retain();
                 records.add(record);
             }
         }

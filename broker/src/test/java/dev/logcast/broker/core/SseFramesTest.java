@@ -41,7 +41,7 @@ class SseFramesTest {
         ByteBuf json = record.retainedJson();
         String text = text(json);
         json.release();
-        int refCnt = record.frame().refCnt();
+        int refCnt = record.refCnt();
         release(record);
 
         assertThat(text).isEqualTo(new String(EventJson.encode(7, EVENT), StandardCharsets.UTF_8));
@@ -129,7 +129,7 @@ class SseFramesTest {
     }
 
     private static void release(EventRecord record) {
-        assertThat(record.frame().release()).as("last reference released").isTrue();
+        assertThat(record.release()).as("last reference released").isTrue();
     }
 
     private static String textAndRelease(ByteBuf buf) {
