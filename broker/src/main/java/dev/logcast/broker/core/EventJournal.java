@@ -8,13 +8,27 @@ import java.util.List;
  * {@code storage=memory} there is none and cycles are published as soon as they are sequenced.
  */
 public interface EventJournal {
+    /** What {@link #store} did with a cycle. */
+    enum Stored {
+        /** Stored on the calling thread, as durable as the policy promises: no outcome follows. */
+        NOW,
+        /**
+         * Queued: the outcome arrives later, on any thread, as {@link Sequencer#cycleDurable(Cycle)} or
+         * {@link Sequencer#cycleFailed(Cycle, Exception)}.
+         */
+        QUEUED,
+        /** Not taken (the journal is stopping): the sequencer fails the cycle itself. */
+        REFUSED
+    }
+
     /**
-     * Stores a cycle's events. Sequencer thread only. The outcome arrives later, on any thread, as
-     * {@link Sequencer#cycleDurable(Cycle)} or {@link Sequencer#cycleFailed(Cycle, Exception)}.
+     * Stores a cycle's events. Sequencer thread only.
      *
-     * @return {@code false} if the journal cannot take it now (stopping); the sequencer then fails the cycle itself
+     * @param mayStoreNow whether the cycle may be stored on the calling thread ({@link Stored#NOW}); the sequencer
+     *                    allows it only when no earlier cycle still waits for its outcome, so that cycles are
+     *                    published in id order
      */
-    boolean store(Cycle cycle);
+    Stored store(Cycle cycle, boolean mayStoreNow);
 
     /** Cycles handed to {@link #store} and not answered yet. Any thread. */
     int backlog();

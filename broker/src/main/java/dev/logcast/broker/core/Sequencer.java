@@ -432,10 +432,12 @@ public final class Sequencer {
                 batches[b - from] = (IngestBatch) cycle[b];
             }
             Cycle stored = new Cycle(records, batches);
-            inflightCycles++;
-            if (!journal.store(stored)) {
-                inflightCycles--;
-                dropCycle(stored, new java.io.IOException("the journal is stopping"));
+            // stored at once only when no earlier cycle waits for its outcome: cycles are published in id order
+            switch (journal.store(stored, inflightCycles == 0)) {
+                case NOW -> publishCycle(stored);
+                case QUEUED -> inflightCycles++;
+                case REFUSED -> dropCycle(stored, new java.io.IOException("the journal is stopping"));
+                default -> throw new IllegalStateException();
             }
         }
     }

@@ -41,7 +41,7 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
     }
 
     @Override
-    public boolean store(Cycle cycle) {
+    public Stored store(Cycle cycle, boolean mayStoreNow) {
         int n = cycle.count();
         long[] ids = new long[n];
         long[] received = new long[n];
@@ -51,7 +51,11 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
             received[i] = cycle.receivedMillis(i);
             events[i] = cycle.event(i);
         }
-        return writer.submit(new JournalBatch(ids, received, events, n, cycle));
+        JournalBatch batch = new JournalBatch(ids, received, events, n, cycle);
+        if (mayStoreNow && writer.storeNow(batch)) {
+            return Stored.NOW;
+        }
+        return writer.submit(batch) ? Stored.QUEUED : Stored.REFUSED;
     }
 
     @Override

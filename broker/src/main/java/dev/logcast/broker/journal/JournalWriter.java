@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleConsumer;
 import java.util.function.LongSupplier;
 import org.jctools.queues.MessagePassingQueue;
@@ -24,9 +25,16 @@ import org.jctools.queues.SpscUnboundedArrayQueue;
  * queued are reported {@link Listener#failed failed}, and the thread goes on: the next batch tries again (a full
  * disk may have room by then).
  *
- * <p><b>Owner:</b> this thread owns the journal's writer side from {@link #start()} until {@link #close()} returns;
- * before {@code start()} the thread that made it may step it with {@link #doWork()} (tests do). {@link #submit} is
- * for one producer thread (the sequencer); {@link #backlog()} for any thread.
+ * <p>With {@code INTERVAL} and {@code NEVER}, storing means writing to the OS, which takes microseconds, so the
+ * producer may store a batch itself ({@link #storeNow}) when the writer is idle and nothing is queued: the batch is
+ * then durable when the call returns, without two thread hand-offs (a wake-up of this thread, and its answer back
+ * to the sequencer) per cycle. This thread still does every fsync and the retention, and takes the queued path
+ * whenever it is busy (an fsync in progress): the producer never waits for the disk.
+ *
+ * <p><b>Owner:</b> the journal's writer side belongs to whoever holds {@code writerLock}: this thread for each duty
+ * cycle from {@link #start()} until {@link #close()} returns, or the producer inside {@link #storeNow}; before
+ * {@code start()} the thread that made it may step it with {@link #doWork()} (tests do). {@link #submit} and
+ * {@link #storeNow} are for one producer thread (the sequencer); {@link #backlog()} for any thread.
  */
 public final class JournalWriter implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JournalWriter.class.getName());
@@ -58,6 +66,8 @@ public final class JournalWriter implements AutoCloseable {
     /** Producers inside {@link #submit}; {@link #close()} waits for none before it lets the thread finish. */
     private final AtomicInteger submitting = new AtomicInteger();
 
+    /** Held by whoever uses the journal's writer side: this thread's duty cycle, or {@link #storeNow}. */
+    private final ReentrantLock writerLock = new ReentrantLock();
     private volatile boolean sleeping;
     /** No more submits. */
     private volatile boolean stopping;
@@ -70,7 +80,8 @@ public final class JournalWriter implements AutoCloseable {
     // writer-thread state
     private final List<JournalBatch> group = new ArrayList<>();
     private final MessagePassingQueue.Consumer<JournalBatch> collector = group::add;
-    private boolean unsynced;
+    /** Written to the OS and not fsynced yet; set under {@code writerLock}, read by this thread when it parks. */
+    private volatile boolean unsynced;
     private long lastSyncNanos;
     private long lastRetentionMillis;
 
@@ -132,6 +143,51 @@ public final class JournalWriter implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Stores the batch on the calling thread, when that can be done at once: the policy is {@code INTERVAL} or
+     * {@code NEVER}, the writer runs, nothing is queued before the batch, and the writer is not busy (an fsync in
+     * progress, or a duty cycle). The batch is then written to the OS and committed, and the {@link Listener} is
+     * <em>not</em> called: the caller has its answer. Only the producer thread of {@link #submit} may call it.
+     *
+     * @return {@code true} when the batch is stored; {@code false} when it could not be done now, or the write
+     *         failed (the journal is rolled back): {@link #submit} it then, and the writer stores it or reports why
+     *         not
+     */
+    public boolean storeNow(JournalBatch batch) {
+        if (policy == FsyncPolicy.ALWAYS || !started || stopping || !journalQueue.isEmpty()
+                || !writerLock.tryLock()) {
+            return false;
+        }
+        boolean wake = false;
+        try {
+            // the writer drains the queue only under the lock, and stores what it drained before letting go
+            if (stopping || !journalQueue.isEmpty() || stopped.getCount() == 0) {
+                return false;
+            }
+            try {
+                for (int i = 0; i < batch.count(); i++) {
+                    journal.append(batch.id(i), batch.receivedMillis(i), batch.event(i));
+                }
+                journal.flush();
+                journal.commit();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "journal write failed; the writer thread will try the batch"
+                        + " again and report it", e);
+                rollbackAfter(e);
+                return false;
+            }
+            // the writer thread fsyncs within the interval: it learns there is something to sync
+            wake = !unsynced;
+            unsynced = true;
+            return true;
+        } finally {
+            writerLock.unlock();
+            if (wake && sleeping) {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
     /** Batches submitted and not yet answered (durable or failed). Any thread. */
     public int backlog() {
         return (int) Math.max(0, submitted - answered);
@@ -145,6 +201,15 @@ public final class JournalWriter implements AutoCloseable {
      */
     int doWork() {
         assert !started || Thread.currentThread() == thread || stopped.getCount() == 0 : "journal writer thread only";
+        writerLock.lock();
+        try {
+            return dutyCycle();
+        } finally {
+            writerLock.unlock();
+        }
+    }
+
+    private int dutyCycle() {
         int n = journalQueue.drain(collector, GROUP_LIMIT);
         if (n > 0) {
             storeGroup();
@@ -260,8 +325,13 @@ public final class JournalWriter implements AutoCloseable {
                 }
                 sleeping = false;
             }
-            if (unsynced) {
-                finalSync();
+            writerLock.lock();
+            try {
+                if (unsynced) {
+                    finalSync();
+                }
+            } finally {
+                writerLock.unlock();
             }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "journal writer stopped on an unexpected error", t);
@@ -320,8 +390,13 @@ public final class JournalWriter implements AutoCloseable {
             while (doWork() > 0) {
                 // drain on the caller: the thread never ran
             }
-            if (unsynced) {
-                finalSync();
+            writerLock.lock();
+            try {
+                if (unsynced) {
+                    finalSync();
+                }
+            } finally {
+                writerLock.unlock();
             }
             stopped.countDown();
         }
