@@ -2,6 +2,8 @@ package dev.logcast.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,14 +40,28 @@ public final class EventJson {
      * date-time and a BigDecimal per call); any other year goes through the formatter.
      */
     public static String formatTs(long tsMillis) {
+        byte[] out = new byte[TS_BYTES];
+        if (!formatTs(tsMillis, out)) {
+            return RFC3339_MILLIS.format(Instant.ofEpochMilli(tsMillis));
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Length of a timestamp {@link #formatTs} writes digit by digit. */
+    private static final int TS_BYTES = 24;
+
+    /**
+     * Writes the timestamp's 24 ASCII bytes into {@code out}; false (nothing written) when its year is outside
+     * 0000-9999.
+     */
+    private static boolean formatTs(long tsMillis, byte[] out) {
         long days = Math.floorDiv(tsMillis, MILLIS_PER_DAY);
         int msOfDay = (int) Math.floorMod(tsMillis, MILLIS_PER_DAY);
         LocalDate date = LocalDate.ofEpochDay(days);
         int year = date.getYear();
         if (year < 0 || year > 9999) {
-            return RFC3339_MILLIS.format(Instant.ofEpochMilli(tsMillis));
+            return false;
         }
-        byte[] out = new byte[24];
         digits(out, 0, year, 4);
         out[4] = '-';
         digits(out, 5, date.getMonthValue(), 2);
@@ -60,7 +76,7 @@ public final class EventJson {
         out[19] = '.';
         digits(out, 20, msOfDay % 1000, 3);
         out[23] = 'Z';
-        return new String(out, StandardCharsets.ISO_8859_1);
+        return true;
     }
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
@@ -77,17 +93,35 @@ public final class EventJson {
      * brace, UTF-8.
      */
     public static byte[] encodeTail(LogEvent event) {
+        return encodeTails(new LogEvent[] {event})[0];
+    }
+
+    /**
+     * {@link #encodeTail} of each event, through one generator: a request's events are encoded together, so the
+     * generator and its buffers are set up once per request, not once per event.
+     */
+    public static byte[][] encodeTails(LogEvent[] events) {
+        byte[][] tails = new byte[events.length][];
         TailBuffer out = TAIL_BUFFERS.get();
         out.reset();
         try (JsonGenerator gen = FACTORY.createGenerator(out)) {
-            gen.writeStartObject();
-            writeFields(event, gen);
-            gen.writeEndObject();
+            // the events follow each other as root values with nothing between them
+            gen.setRootValueSeparator(null);
+            for (int i = 0; i < events.length; i++) {
+                int start = out.size();
+                gen.writeStartObject();
+                writeFields(events[i], gen);
+                gen.writeEndObject();
+                gen.flush();
+                // without the generator's opening '{': the sequencer writes {"id":"n", in its place
+                tails[i] = out.copy(start + 1);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            out.trim();
         }
-        // without the generator's opening '{': the sequencer writes {"id":"n", in its place
-        return out.tail();
+        return tails;
     }
 
     /** A per-thread buffer for {@link #encodeTail}: one array for the result, none for the way there. */
@@ -98,13 +132,16 @@ public final class EventJson {
             super(1024);
         }
 
-        byte[] tail() {
-            byte[] tail = Arrays.copyOfRange(buf, 1, count);
+        /** The bytes written from {@code from} on. */
+        byte[] copy(int from) {
+            return Arrays.copyOfRange(buf, from, count);
+        }
+
+        /** One huge request does not pin its buffer to the thread for good. */
+        void trim() {
             if (buf.length > KEEP_BYTES) {
-                // one huge event does not pin its buffer to the thread for good
                 buf = new byte[1024];
             }
-            return tail;
         }
     }
 
@@ -126,19 +163,44 @@ public final class EventJson {
 
     /** Writes every member but {@code id} into an object the caller has started. */
     public static void writeFields(LogEvent event, JsonGenerator gen) throws IOException {
-        gen.writeStringField("ts", formatTs(event.tsMillis()));
-        gen.writeStringField("level", event.level().wireName());
-        gen.writeStringField("type", event.type());
-        gen.writeStringField("source", event.source());
-        gen.writeStringField("branch", event.branch());
-        gen.writeStringField("msg", event.msg());
-        gen.writeObjectFieldStart("attrs");
+        gen.writeFieldName(TS);
+        byte[] ts = TS_SCRATCH.get();
+        if (formatTs(event.tsMillis(), ts)) {
+            // ASCII digits and punctuation: nothing to escape
+            gen.writeRawUTF8String(ts, 0, TS_BYTES);
+        } else {
+            gen.writeString(formatTs(event.tsMillis()));
+        }
+        gen.writeFieldName(LEVEL);
+        gen.writeString(LEVEL_NAMES[event.level().ordinal()]);
+        gen.writeFieldName(TYPE);
+        gen.writeString(event.type());
+        gen.writeFieldName(SOURCE);
+        gen.writeString(event.source());
+        gen.writeFieldName(BRANCH);
+        gen.writeString(event.branch());
+        gen.writeFieldName(MSG);
+        gen.writeString(event.msg());
+        gen.writeFieldName(ATTRS);
+        gen.writeStartObject();
         for (int i = 0; i < event.attrCount(); i++) {
             gen.writeFieldName(event.attrKey(i));
             writeScalar(gen, event.attrValue(i));
         }
         gen.writeEndObject();
     }
+
+    // member names and level names, quoted and encoded once
+    private static final SerializableString TS = new SerializedString("ts");
+    private static final SerializableString LEVEL = new SerializedString("level");
+    private static final SerializableString TYPE = new SerializedString("type");
+    private static final SerializableString SOURCE = new SerializedString("source");
+    private static final SerializableString BRANCH = new SerializedString("branch");
+    private static final SerializableString MSG = new SerializedString("msg");
+    private static final SerializableString ATTRS = new SerializedString("attrs");
+    private static final SerializableString[] LEVEL_NAMES = Arrays.stream(Level.values())
+            .map(level -> new SerializedString(level.wireName())).toArray(SerializableString[]::new);
+    private static final ThreadLocal<byte[]> TS_SCRATCH = ThreadLocal.withInitial(() -> new byte[TS_BYTES]);
 
     private static void writeScalar(JsonGenerator gen, Object value) throws IOException {
         if (value instanceof String s) {

@@ -22,10 +22,7 @@ public abstract class IngestBatch {
 
     protected IngestBatch(List<LogEvent> events, long receivedMillis) {
         this.events = events.toArray(new LogEvent[0]);
-        this.tails = new byte[this.events.length][];
-        for (int i = 0; i < this.events.length; i++) {
-            tails[i] = EventJson.encodeTail(this.events[i]);
-        }
+        this.tails = EventJson.encodeTails(this.events);
         this.receivedMillis = receivedMillis;
     }
 

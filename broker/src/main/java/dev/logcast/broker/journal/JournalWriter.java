@@ -188,6 +188,11 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
+    /** Whether the writer thread is parked, waiting for work (tests). */
+    boolean idle() {
+        return sleeping;
+    }
+
     /** Batches submitted and not yet answered (durable or failed). Any thread. */
     public int backlog() {
         return (int) Math.max(0, submitted - answered);

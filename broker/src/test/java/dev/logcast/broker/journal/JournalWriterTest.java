@@ -329,4 +329,114 @@ class JournalWriterTest {
         assertThat(fsyncSeconds.size()).isLessThan(batches);
         assertThat(journal.committedId()).isEqualTo(batches * 10L);
     }
+
+    /** Starts the writer thread and waits until it is parked with nothing to do. */
+    private static void startIdle(JournalWriter writer) throws InterruptedException {
+        writer.start();
+        awaitIdle(writer);
+    }
+
+    private static void awaitIdle(JournalWriter writer) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!writer.idle()) {
+            assertThat(System.nanoTime()).as("the writer thread parks when idle").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void storeNowWritesOnTheCallerWhenTheWriterIsIdleAndTheListenerIsNotCalled() throws Exception {
+        JournalWriter writer = writer(FsyncPolicy.INTERVAL);
+        startIdle(writer);
+        assertThat(writer.storeNow(batch(1, 10))).isTrue();
+        assertThat(journal.committedId()).as("written and committed when the call returns").isEqualTo(10);
+        assertThat(writer.backlog()).isZero();
+        awaitIdle(writer);
+        assertThat(writer.storeNow(batch(11, 5))).isTrue();
+        writer.close();
+        assertThat(outcomes).as("the caller had its answer").isEmpty();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 15));
+    }
+
+    @Test
+    @Timeout(30)
+    void storeNowAndSubmitMixedKeepTheJournalInOrder() throws Exception {
+        JournalWriter writer = writer(FsyncPolicy.NEVER);
+        startIdle(writer);
+        int now = 0;
+        for (int b = 0; b < 500; b++) {
+            JournalBatch batch = batch(1 + b * 3L, 3);
+            if (writer.storeNow(batch)) {
+                now++;
+            } else {
+                assertThat(writer.submit(batch)).isTrue();
+            }
+            if (b % 50 == 0) {
+                awaitIdle(writer);
+            }
+        }
+        writer.close();
+        assertThat(now).as("stored on the caller at least whenever the writer was idle").isGreaterThanOrEqualTo(10);
+        assertThat(outcomes).as("every submitted batch answered, none of the others").hasSize(500 - now);
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 1500));
+    }
+
+    @Test
+    @Timeout(30)
+    void storeNowIsRefusedWithFsyncAlwaysBeforeStartAndAfterClose() throws Exception {
+        JournalWriter always = writer(FsyncPolicy.ALWAYS);
+        startIdle(always);
+        assertThat(always.storeNow(batch(1, 1))).as("always: the 202 waits for the group's fsync").isFalse();
+        always.close();
+
+        JournalWriter interval = writer(FsyncPolicy.INTERVAL);
+        assertThat(interval.storeNow(batch(1, 1))).as("not started").isFalse();
+        interval.start();
+        interval.close();
+        assertThat(interval.storeNow(batch(1, 1))).as("closed").isFalse();
+        assertThat(journal.lastId()).isZero();
+    }
+
+    @Test
+    @Timeout(30)
+    void aFailedStoreNowRollsBackThenTheWriterTriesTheBatchAndReportsIt() throws Exception {
+        JournalWriter writer = writer(FsyncPolicy.INTERVAL);
+        startIdle(writer);
+        assertThat(writer.storeNow(batch(1, 10))).isTrue();
+        awaitIdle(writer);
+
+        files.writeBudget = 0;
+        JournalBatch refused = batch(11, 10);
+        assertThat(writer.storeNow(refused)).isFalse();
+        assertThat(journal.committedId()).isEqualTo(10);
+        assertThat(writer.submit(refused)).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (writer.backlog() > 0) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        awaitIdle(writer);
+        files.heal();
+        assertThat(writer.storeNow(batch(21, 5))).isTrue();
+        writer.close();
+        assertThat(outcomes).containsExactly("failed 11: injected: No space left on device");
+        List<Long> expected = new ArrayList<>(range(1, 10));
+        expected.addAll(range(21, 25));
+        assertThat(ids(readAll(journal, 0))).isEqualTo(expected);
+    }
+
+    @Test
+    @Timeout(30)
+    void whatStoreNowWroteIsFsyncedByTheWriterWhenTheIntervalIsDue() throws Exception {
+        CountDownLatch synced = new CountDownLatch(1);
+        JournalWriter writer = new JournalWriter(journal, FsyncPolicy.INTERVAL, 100, listener,
+                seconds -> synced.countDown(), System::nanoTime, System::currentTimeMillis);
+        startIdle(writer);
+        int forces = files.forces.get();
+        assertThat(writer.storeNow(batch(1, 10))).isTrue();
+        assertThat(synced.await(10, TimeUnit.SECONDS)).as("fsynced by the writer thread").isTrue();
+        assertThat(files.forces.get()).isGreaterThan(forces);
+        writer.close();
+    }
 }

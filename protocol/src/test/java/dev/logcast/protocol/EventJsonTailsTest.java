@@ -1,0 +1,81 @@
+package dev.logcast.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** {@link EventJson#encodeTails}: one generator for a request's events, each tail as if encoded alone. */
+class EventJsonTailsTest {
+    private static final LogEvent[] EVENTS = {
+        new LogEvent(1_795_557_600_123L, Level.WARN, "api", "checkout-svc", "main", "order placed",
+                new String[] {"orderId", "ms", "ok", "ratio", "big", "dec"},
+                new Object[] {"42", 17L, true, 0.25, new BigInteger("123456789012345678901234567890"),
+                    new BigDecimal("1.50")}),
+        new LogEvent(0L, Level.TRACE, "log", "a", "b", "line\r\nwith \u0000 control\tchars and \"quotes\"\\", null,
+                null),
+        new LogEvent(-62_198_755_200_001L, Level.FATAL, "error", "svc", "x/y", "before year 0", null, null),
+        new LogEvent(253_402_300_800_000L, Level.DEBUG, "log", "svc", "main", "after year 9999", null, null),
+        new LogEvent(1_795_557_600_000L, Level.ERROR, "log", "sv\u00e9", "br\u2028anch",
+                "emoji \uD83D\uDE00 and U+2028 \u2028 and data: forged\n\ndata: x", new String[] {"k\u00fc"},
+                new Object[] {"v\uD83D\uDE00"}),
+        new LogEvent(1_795_557_600_000L, Level.INFO, "log", "svc", "main", "", null, null),
+    };
+
+    @Test
+    void eachTailIsTheEventsJsonAfterItsIdMember() {
+        byte[][] tails = EventJson.encodeTails(EVENTS);
+
+        assertThat(tails.length).isEqualTo(EVENTS.length);
+        for (int i = 0; i < EVENTS.length; i++) {
+            String whole = new String(EventJson.encode(7, EVENTS[i]), StandardCharsets.UTF_8);
+            String expectedTail = whole.substring("{\"id\":\"7\",".length());
+            assertThat(new String(tails[i], StandardCharsets.UTF_8)).as("event %d", i).isEqualTo(expectedTail);
+            assertThat(tails[i]).as("alone or in a batch, the same bytes").isEqualTo(EventJson.encodeTail(EVENTS[i]));
+        }
+    }
+
+    @Test
+    void tailsAreValidJsonWithoutRawLineBreaksOrSeparators() throws IOException {
+        byte[][] tails = EventJson.encodeTails(EVENTS);
+        for (byte[] tail : tails) {
+            byte[] object = new byte[tail.length + 1];
+            object[0] = '{';
+            System.arraycopy(tail, 0, object, 1, tail.length);
+            for (byte b : object) {
+                assertThat(b).isNotIn((byte) '\n', (byte) '\r', (byte) 0);
+            }
+            try (JsonParser p = EventJson.FACTORY.createParser(object)) {
+                assertThat(p.nextToken()).isEqualTo(JsonToken.START_OBJECT);
+                p.skipChildren();
+                assertThat(p.nextToken()).as("exactly one object, nothing after it").isNull();
+            }
+        }
+    }
+
+    @Test
+    void timestampsInAndOutsideYearsZeroToNineThousandNineHundredNinetyNine() {
+        byte[][] tails = EventJson.encodeTails(EVENTS);
+        assertThat(new String(tails[0], StandardCharsets.UTF_8)).startsWith("\"ts\":\"2026-11-24T22:00:00.123Z\"");
+        assertThat(new String(tails[1], StandardCharsets.UTF_8)).startsWith("\"ts\":\"1970-01-01T00:00:00.000Z\"");
+        assertThat(new String(tails[2], StandardCharsets.UTF_8))
+                .startsWith("\"ts\":\"" + EventJson.formatTs(EVENTS[2].tsMillis()) + "\"");
+        assertThat(new String(tails[3], StandardCharsets.UTF_8)).startsWith("\"ts\":\"+10000-01-01T00:00:00.000Z\"");
+    }
+
+    @Test
+    void aHugeBatchDoesNotChangeWhatLaterBatchesGet() {
+        LogEvent big = new LogEvent(0L, Level.INFO, "log", "svc", "main", "x".repeat(200_000), null, null);
+        byte[][] first = EventJson.encodeTails(new LogEvent[] {big, EVENTS[0]});
+        byte[][] after = EventJson.encodeTails(Arrays.copyOf(EVENTS, 2));
+        assertThat(first[1]).isEqualTo(after[0]);
+        assertThat(new String(first[0], StandardCharsets.UTF_8)).contains("x".repeat(200_000));
+        assertThat(EventJson.encodeTails(new LogEvent[0]).length).isZero();
+    }
+}
