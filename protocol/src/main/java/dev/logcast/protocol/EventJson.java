@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.Objects;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -68,6 +70,12 @@ public final class EventJson {
         out[7] = '-';
         digits(out, 8, date.getDayOfMonth(), 2);
         out[10] = 'T';
+        writeTime(out, msOfDay);
+        return true;
+    }
+
+    /** {@code HH:mm:ss.SSSZ} at {@code out[11..24)}. */
+    private static void writeTime(byte[] out, int msOfDay) {
         digits(out, 11, msOfDay / 3_600_000, 2);
         out[13] = ':';
         digits(out, 14, msOfDay / 60_000 % 60, 2);
@@ -76,7 +84,27 @@ public final class EventJson {
         out[19] = '.';
         digits(out, 20, msOfDay % 1000, 3);
         out[23] = 'Z';
-        return true;
+    }
+
+    /** A thread's timestamp bytes, and the day their date part holds: a request's events mostly share one. */
+    private static final class TsScratch {
+        final byte[] bytes = new byte[TS_BYTES];
+        long day = Long.MIN_VALUE;
+
+        /** {@link #formatTs(long, byte[])} into {@link #bytes}, the date part only when the day changed. */
+        boolean format(long tsMillis) {
+            long days = Math.floorDiv(tsMillis, MILLIS_PER_DAY);
+            if (days == day) {
+                writeTime(bytes, (int) Math.floorMod(tsMillis, MILLIS_PER_DAY));
+                return true;
+            }
+            day = Long.MIN_VALUE;
+            if (!formatTs(tsMillis, bytes)) {
+                return false;
+            }
+            day = days;
+            return true;
+        }
     }
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
@@ -124,12 +152,41 @@ public final class EventJson {
         return tails;
     }
 
-    /** A per-thread buffer for {@link #encodeTail}: one array for the result, none for the way there. */
-    private static final class TailBuffer extends ByteArrayOutputStream {
+    /**
+     * A per-thread buffer for {@link #encodeTails}: one array for each result, none for the way there. Not a
+     * {@link ByteArrayOutputStream}, whose every call takes a lock.
+     */
+    private static final class TailBuffer extends OutputStream {
         private static final int KEEP_BYTES = 64 * 1024;
+        private byte[] buf = new byte[1024];
+        private int count;
 
-        TailBuffer() {
-            super(1024);
+        void reset() {
+            count = 0;
+        }
+
+        int size() {
+            return count;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            ensure(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void ensure(int more) {
+            if (buf.length - count < more) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
         }
 
         /** The bytes written from {@code from} on. */
@@ -164,10 +221,10 @@ public final class EventJson {
     /** Writes every member but {@code id} into an object the caller has started. */
     public static void writeFields(LogEvent event, JsonGenerator gen) throws IOException {
         gen.writeFieldName(TS);
-        byte[] ts = TS_SCRATCH.get();
-        if (formatTs(event.tsMillis(), ts)) {
+        TsScratch ts = TS_SCRATCH.get();
+        if (ts.format(event.tsMillis())) {
             // ASCII digits and punctuation: nothing to escape
-            gen.writeRawUTF8String(ts, 0, TS_BYTES);
+            gen.writeRawUTF8String(ts.bytes, 0, TS_BYTES);
         } else {
             gen.writeString(formatTs(event.tsMillis()));
         }
@@ -200,7 +257,7 @@ public final class EventJson {
     private static final SerializableString ATTRS = new SerializedString("attrs");
     private static final SerializableString[] LEVEL_NAMES = Arrays.stream(Level.values())
             .map(level -> new SerializedString(level.wireName())).toArray(SerializableString[]::new);
-    private static final ThreadLocal<byte[]> TS_SCRATCH = ThreadLocal.withInitial(() -> new byte[TS_BYTES]);
+    private static final ThreadLocal<TsScratch> TS_SCRATCH = ThreadLocal.withInitial(TsScratch::new);
 
     private static void writeScalar(JsonGenerator gen, Object value) throws IOException {
         if (value instanceof String s) {

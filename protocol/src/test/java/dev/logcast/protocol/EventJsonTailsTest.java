@@ -78,4 +78,31 @@ class EventJsonTailsTest {
         assertThat(new String(first[0], StandardCharsets.UTF_8)).contains("x".repeat(200_000));
         assertThat(EventJson.encodeTails(new LogEvent[0]).length).isZero();
     }
+
+    @Test
+    void timestampsOfConsecutiveEventsOnTheSameOrOtherDaysAreEachRight() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long day = 86_400_000L;
+        long[] ts = new long[5_000];
+        long t = 1_795_557_600_000L;
+        for (int i = 0; i < ts.length; i++) {
+            switch (random.nextInt(6)) {
+                case 0 -> t += random.nextLong(day);                       // maybe the next day
+                case 1 -> t -= random.nextLong(3 * day);                   // back in time
+                case 2 -> t = random.nextLong(-70_000_000_000_000L, 260_000_000_000_000L); // anywhere, any year
+                case 3 -> t = (t / day) * day + (random.nextBoolean() ? 0 : day - 1); // a day's first or last ms
+                default -> t += random.nextInt(1000);                      // the same day, mostly
+            }
+            ts[i] = t;
+        }
+        LogEvent[] events = new LogEvent[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            events[i] = new LogEvent(ts[i], Level.INFO, "log", "svc", "main", "m", null, null);
+        }
+        byte[][] tails = EventJson.encodeTails(events);
+        for (int i = 0; i < ts.length; i++) {
+            assertThat(new String(tails[i], StandardCharsets.UTF_8)).as("ts %d", ts[i])
+                    .startsWith("\"ts\":\"" + EventJson.formatTs(ts[i]) + "\"");
+        }
+    }
 }

@@ -4,6 +4,7 @@ import dev.logcast.protocol.LogEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -59,16 +60,31 @@ public final class SseFrames {
      */
     static EventRecord encodeInto(ByteBuf block, long id, LogEvent event, byte[] tail, long receivedMillis) {
         int start = block.writerIndex();
-        block.writeBytes(ID);
-        writeDecimal(block, id);
-        block.writeBytes(DATA_ID);
-        writeDecimal(block, id);
-        block.writeBytes(AFTER_ID).writeBytes(tail).writeBytes(END);
+        // id: <id>\ndata: {"id":"<id>", composed once, written with one copy
+        byte[] prefix = PREFIX.get();
+        System.arraycopy(ID, 0, prefix, 0, ID.length);
+        int idLength = writeDecimal(prefix, ID.length, id);
+        int at = ID.length + idLength;
+        System.arraycopy(DATA_ID, 0, prefix, at, DATA_ID.length);
+        at += DATA_ID.length;
+        System.arraycopy(prefix, ID.length, prefix, at, idLength);
+        at += idLength;
+        System.arraycopy(AFTER_ID, 0, prefix, at, AFTER_ID.length);
+        at += AFTER_ID.length;
+        block.writeBytes(prefix, 0, at).writeBytes(tail).writeBytes(END);
         int size = block.writerIndex() - start;
-        int jsonOffset = ID.length + decimalLength(id) + DATA_PREFIX;
+        int jsonOffset = ID.length + idLength + DATA_PREFIX;
         int jsonLength = size - jsonOffset - END.length;
         return new EventRecord(id, event, block, start, size, jsonOffset, jsonLength, receivedMillis);
     }
+
+    /** Room for the longest prefix: two ids of at most 20 digits. */
+    private static final FastThreadLocal<byte[]> PREFIX = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[ID.length + DATA_ID.length + AFTER_ID.length + 40];
+        }
+    };
 
     /** Encodes a stored event (read back from the journal) into a record with a frame of its own. */
     public static EventRecord record(ByteBufAllocator alloc, long id, LogEvent event, long receivedMillis) {
@@ -91,30 +107,37 @@ public final class SseFrames {
         }
     }
 
-    private static int decimalLength(long v) {
+    /** Digits of {@code v} as an unsigned decimal. */
+    static int decimalLength(long v) {
         if (v < 0) {
-            return Long.toUnsignedString(v).length();
+            // 2^63 and above: 19 or 20 digits
+            return Long.compareUnsigned(v, -8_446_744_073_709_551_616L) >= 0 ? 20 : 19;
         }
-        int length = 1;
-        for (long x = v; x >= 10; x /= 10) {
-            length++;
+        long bound = 10;
+        for (int length = 1; length < 19; length++) {
+            if (v < bound) {
+                return length;
+            }
+            bound *= 10;
         }
-        return length;
+        return 19;
     }
 
-    private static void writeDecimal(ByteBuf buf, long v) {
-        if (v < 0) {
-            buf.writeCharSequence(Long.toUnsignedString(v), java.nio.charset.StandardCharsets.US_ASCII);
-            return;
-        }
+    /** Writes {@code v} as an unsigned decimal at {@code out[at..]}; returns the number of digits. */
+    static int writeDecimal(byte[] out, int at, long v) {
         int length = decimalLength(v);
-        int end = buf.writerIndex() + length;
-        buf.ensureWritable(length);
-        for (int i = end - 1; i >= end - length; i--) {
-            buf.setByte(i, (byte) ('0' + (v % 10)));
+        int i = at + length - 1;
+        if (v < 0) {
+            // unsigned: the lowest digit first, then the rest fits a signed long
+            long rest = Long.divideUnsigned(v, 10);
+            out[i--] = (byte) ('0' + (v - rest * 10));
+            v = rest;
+        }
+        for (; i >= at; i--) {
+            out[i] = (byte) ('0' + v % 10);
             v /= 10;
         }
-        buf.writerIndex(end);
+        return length;
     }
 
     private static ByteBuf ascii(ByteBufAllocator alloc, String text) {

@@ -143,4 +143,31 @@ class SseFramesTest {
     private static String text(ByteBuf buf) {
         return buf.toString(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void idsAreWrittenAsUnsignedDecimalsAtEveryLength() {
+        java.util.List<Long> ids = new java.util.ArrayList<>(java.util.List.of(0L, 1L, 9L, 10L, 99L, 100L,
+                Long.MAX_VALUE, Long.MIN_VALUE, -8_446_744_073_709_551_617L, -8_446_744_073_709_551_616L, -1L));
+        long p = 1;
+        for (int i = 0; i < 18; i++) {
+            p *= 10;
+            ids.add(p - 1);
+            ids.add(p);
+        }
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            ids.add(random.nextLong() >>> random.nextInt(64));
+        }
+        byte[] out = new byte[24];
+        for (long id : ids) {
+            String expected = Long.toUnsignedString(id);
+            int n = SseFrames.writeDecimal(out, 2, id);
+            assertThat(new String(out, 2, n, StandardCharsets.US_ASCII)).as("%s", expected).isEqualTo(expected);
+            assertThat(SseFrames.decimalLength(id)).isEqualTo(expected.length());
+        }
+        EventRecord big = encode(-1L, EVENT);
+        String frame = text(big.frame());
+        release(big);
+        assertThat(frame).startsWith("id: 18446744073709551615\ndata: {\"id\":\"18446744073709551615\",\"ts\":");
+    }
 }
