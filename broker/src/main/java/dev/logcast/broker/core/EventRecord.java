@@ -76,20 +76,15 @@ public final class EventRecord {
 
     /** Takes one reference for each of {@code records[0..count)}: one atomic operation per run in the same block. */
     public static void retainAll(EventRecord[] records, int count) {
-        int i = 0;
-        while (i < count) {
-            ByteBuf b = records[i].block;
-            int run = 1;
-            while (i + run < count && records[i + run].block == b) {
-                run++;
-            }
-            b.retain(run);
-            i += run;
-        }
+        forEachRun(records, count, true);
     }
 
     /** Gives back one reference for each of {@code records[0..count)}, run by run as {@link #retainAll} takes them. */
     public static void releaseAll(EventRecord[] records, int count) {
+        forEachRun(records, count, false);
+    }
+
+    private static void forEachRun(EventRecord[] records, int count, boolean retain) {
         int i = 0;
         while (i < count) {
             ByteBuf b = records[i].block;
@@ -97,7 +92,11 @@ public final class EventRecord {
             while (i + run < count && records[i + run].block == b) {
                 run++;
             }
-            b.release(run);
+            if (retain) {
+                b.retain(run);
+            } else {
+                b.release(run);
+            }
             i += run;
         }
     }

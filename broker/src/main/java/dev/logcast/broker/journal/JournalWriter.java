@@ -330,14 +330,7 @@ public final class JournalWriter implements AutoCloseable {
                 }
                 sleeping = false;
             }
-            writerLock.lock();
-            try {
-                if (unsynced) {
-                    finalSync();
-                }
-            } finally {
-                writerLock.unlock();
-            }
+            finalSync();
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "journal writer stopped on an unexpected error", t);
             throw t;
@@ -356,7 +349,19 @@ public final class JournalWriter implements AutoCloseable {
         return Math.min(park, Math.max(1, TimeUnit.MILLISECONDS.toNanos(retentionDue)));
     }
 
+    /** Fsyncs what is still unsynced, under the lock (from the end of the thread, or close() without one). */
     private void finalSync() {
+        writerLock.lock();
+        try {
+            if (unsynced) {
+                syncOrRollback();
+            }
+        } finally {
+            writerLock.unlock();
+        }
+    }
+
+    private void syncOrRollback() {
         try {
             timedSync();
         } catch (IOException | RuntimeException e) {
@@ -395,14 +400,7 @@ public final class JournalWriter implements AutoCloseable {
             while (doWork() > 0) {
                 // drain on the caller: the thread never ran
             }
-            writerLock.lock();
-            try {
-                if (unsynced) {
-                    finalSync();
-                }
-            } finally {
-                writerLock.unlock();
-            }
+            finalSync();
             stopped.countDown();
         }
     }
