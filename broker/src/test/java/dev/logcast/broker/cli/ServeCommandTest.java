@@ -17,6 +17,16 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class ServeCommandTest {
+    /**
+     * A thread for each task: the serve runs block until stopped, so they must not share the common pool (whose
+     * single worker on a 2-core machine they would hold; Java 17 gave CompletableFuture a thread per task there,
+     * later versions do not).
+     */
+    private static final java.util.concurrent.Executor THREADS = task -> {
+        Thread t = new Thread(task, "serve-command-test");
+        t.setDaemon(true);
+        t.start();
+    };
 
     @Test
     void badValueExits2WithoutStartingAnything() {
@@ -61,7 +71,7 @@ class ServeCommandTest {
                 config -> {
                     started.set(config);
                     return broker;
-                }, signals, "serve", "--port", "0", "--shutdown.grace", "2s"));
+                }, signals, "serve", "--port", "0", "--shutdown.grace", "2s"), THREADS);
         assertThat(broker.awaiting.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(started.get().port()).isZero();
         assertThat(started.get().bind()).isEqualTo("0.0.0.0");
@@ -80,9 +90,9 @@ class ServeCommandTest {
         broker.slowShutdown = new CountDownLatch(1);
         Signals signals = new Signals();
         CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(
-                () -> CliRun.run(Map.of(), config -> broker, signals, "serve"));
+                () -> CliRun.run(Map.of(), config -> broker, signals, "serve"), THREADS);
         assertThat(broker.awaiting.await(5, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> signals.raise("SIGINT"));
+        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> signals.raise("SIGINT"), THREADS);
         assertThat(broker.inShutdown.await(5, TimeUnit.SECONDS)).isTrue();
         signals.raise("SIGINT");
         broker.slowShutdown.countDown();
@@ -100,7 +110,7 @@ class ServeCommandTest {
         CliRun result = CompletableFuture.supplyAsync(() -> CliRun.run(Map.of(), config -> {
             signals.raise("SIGTERM");
             return broker;
-        }, signals, "serve")).get(5, TimeUnit.SECONDS);
+        }, signals, "serve"), THREADS).get(5, TimeUnit.SECONDS);
         assertThat(result.exitCode).isZero();
         assertThat(broker.shutdowns.get()).isEqualTo(1);
     }
@@ -112,7 +122,7 @@ class ServeCommandTest {
         CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(Map.of(), config -> {
             signals.raiseHup();
             return broker;
-        }, signals, "serve"));
+        }, signals, "serve"), THREADS);
         assertThat(broker.awaiting.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(broker.reloads.get()).as("a SIGHUP while the broker starts is ignored").isZero();
 
