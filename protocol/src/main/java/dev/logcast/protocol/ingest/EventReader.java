@@ -20,6 +20,14 @@ final class EventReader {
     private final long receiveTimeMillis;
     private String[] keys = new String[8];
     private Object[] values = new Object[8];
+    /**
+     * The last valid {@code type}, {@code source} and {@code branch} of this request: a batch's events mostly repeat
+     * them, and a repeat is then neither a new string nor checked again.
+     */
+    private String lastType;
+    private String lastSource;
+    private String lastBranch;
+    private static final Level[] LEVELS = Level.values();
 
     EventReader(EventLimits limits, long receiveTimeMillis) {
         this.limits = limits;
@@ -45,8 +53,8 @@ final class EventReader {
                 case "ts" -> ts = readTs(p, value, index);
                 case "level" -> level = readLevel(p, value, index);
                 case "type" -> type = readType(p, value, index);
-                case "source" -> source = readName(p, value, index, "source");
-                case "branch" -> branch = readName(p, value, index, "branch");
+                case "source" -> source = readSource(p, value, index);
+                case "branch" -> branch = readBranch(p, value, index);
                 case "msg" -> msg = readMsg(p, value, index);
                 case "attrs" -> attrCount = readAttrs(p, value, index);
                 default -> p.skipChildren();
@@ -90,29 +98,88 @@ final class EventReader {
         }
     }
 
+    /** The level named by the current string token, in any case; read off the parser's characters. */
     private static Level readLevel(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
         expectString(value, index, "level");
-        String text = p.getText();
-        Level level = Level.parse(text);
-        if (level == null) {
-            throw invalid(index, "level", "unknown level " + EventRules.quote(text)
-                    + " (expected trace, debug, info, warn, error or fatal)");
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        int length = p.getTextLength();
+        for (Level level : LEVELS) {
+            String name = level.wireName();
+            if (name.length() == length && equalsIgnoreCase(chars, offset, name)) {
+                return level;
+            }
         }
-        return level;
+        throw invalid(index, "level", "unknown level " + EventRules.quote(p.getText())
+                + " (expected trace, debug, info, warn, error or fatal)");
     }
 
-    private static String readType(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+    private String readType(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
         expectString(value, index, "type");
+        if (sameText(p, lastType)) {
+            return lastType;
+        }
         String text = p.getText();
         if (!EventRules.isValidType(text)) {
             throw invalid(index, "type", EventRules.quote(text) + " does not match " + EventRules.TYPE_PATTERN);
         }
+        lastType = text;
         return text;
     }
 
-    private static String readName(JsonParser p, JsonToken value, int index, String field)
-            throws IOException, IngestException {
-        expectString(value, index, field);
+    private String readSource(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+        expectString(value, index, "source");
+        if (!sameText(p, lastSource)) {
+            lastSource = readName(p, index, "source");
+        }
+        return lastSource;
+    }
+
+    private String readBranch(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+        expectString(value, index, "branch");
+        if (!sameText(p, lastBranch)) {
+            lastBranch = readName(p, index, "branch");
+        }
+        return lastBranch;
+    }
+
+    /** Whether the current string token holds exactly {@code text}. */
+    private static boolean sameText(JsonParser p, String text) throws IOException {
+        if (text == null) {
+            return false;
+        }
+        int length = p.getTextLength();
+        if (length != text.length()) {
+            return false;
+        }
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        for (int i = 0; i < length; i++) {
+            if (chars[offset + i] != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link String#equalsIgnoreCase} of {@code chars[offset..offset + name.length())} and {@code name}. */
+    private static boolean equalsIgnoreCase(char[] chars, int offset, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c1 = chars[offset + i];
+            char c2 = name.charAt(i);
+            if (c1 == c2) {
+                continue;
+            }
+            char u1 = Character.toUpperCase(c1);
+            char u2 = Character.toUpperCase(c2);
+            if (u1 != u2 && Character.toLowerCase(u1) != Character.toLowerCase(u2)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String readName(JsonParser p, int index, String field) throws IOException, IngestException {
         String text = p.getText();
         if (!EventRules.isValidName(text)) {
             throw invalid(index, field, EventRules.quote(text) + " does not match " + EventRules.NAME_PATTERN);

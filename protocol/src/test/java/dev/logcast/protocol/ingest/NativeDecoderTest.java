@@ -137,7 +137,53 @@ class NativeDecoderTest {
     static Stream<Arguments> levels() {
         return Stream.of(arguments("trace", Level.TRACE), arguments("DEBUG", Level.DEBUG),
                 arguments("Info", Level.INFO), arguments("wArN", Level.WARN), arguments("ERROR", Level.ERROR),
-                arguments("fatal", Level.FATAL));
+                arguments("fatal", Level.FATAL), arguments("\\u0069nfo", Level.INFO),
+                // what String.equalsIgnoreCase calls equal, as the contract's "any case" was read before
+                arguments("\u0130NFO", Level.INFO));
+    }
+
+    @ParameterizedTest
+    @MethodSource("notLevels")
+    void aLevelThatIsNoneIsNamedInTheError(String text) {
+        IngestException e = jsonError(Bodies.utf8("{\"level\":\"" + text + "\"}"), LIMITS);
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.error()).startsWith("event 0: field \"level\": unknown level \"");
+    }
+
+    static Stream<String> notLevels() {
+        return Stream.of("", "inf", "infos", "in fo", "warning", "\\u0000info");
+    }
+
+    @Test
+    void repeatedTypeSourceAndBranchAreReadAndCheckedForEveryEvent() throws Exception {
+        List<LogEvent> events = ndjson("""
+                {"type":"api","source":"svc-a","branch":"main"}
+                {"type":"api","source":"svc-a","branch":"main"}
+                {"type":"api","source":"svc-b","branch":"team/x"}
+                {"type":"api","source":"svc-a","branch":"team/x"}
+                {"type":"log","source":"svc-ab","branch":"main"}
+                {}
+                {"type":"api","source":"svc-a","branch":"main"}
+                """);
+        assertThat(events).extracting(LogEvent::type)
+                .containsExactly("api", "api", "api", "api", "log", "log", "api");
+        assertThat(events).extracting(LogEvent::source)
+                .containsExactly("svc-a", "svc-a", "svc-b", "svc-a", "svc-ab", "unknown", "svc-a");
+        assertThat(events).extracting(LogEvent::branch)
+                .containsExactly("main", "main", "team/x", "team/x", "main", "main", "main");
+
+        IngestException e = ndjsonError(Bodies.utf8("""
+                {"source":"svc-a","branch":"main"}
+                {"source":"svc-a","branch":"main"}
+                {"source":"svc-a","branch":"ma in"}
+                """), LIMITS);
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.error()).startsWith("event 2: field \"branch\": \"ma in\" does not match");
+        e = ndjsonError(Bodies.utf8("""
+                {"type":"api"}
+                {"type":"API"}
+                """), LIMITS);
+        assertThat(e.error()).startsWith("event 1: field \"type\": \"API\" does not match");
     }
 
     static Stream<Arguments> timestamps() {
