@@ -33,6 +33,15 @@ final class BodyInput {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
             .build();
 
+    /**
+     * {@link #FACTORY} without jackson's duplicate-key detection, for native events: {@link EventReader} finds
+     * duplicates itself (a bit per known member and a scan of the attr keys cost less than jackson's set per
+     * object), with the same error.
+     */
+    static final JsonFactory NATIVE_FACTORY = FACTORY.rebuild()
+            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
     private BodyInput() {
     }
 
@@ -49,6 +58,15 @@ final class BodyInput {
      * NUL among the first bytes would make jackson guess UTF-16 or UTF-32, so it is refused here).
      */
     static JsonParser open(ByteBuf body, EventLimits limits) throws IngestException {
+        return open(body, limits, FACTORY);
+    }
+
+    /** {@link #open(ByteBuf, EventLimits)} for native events: the parser leaves duplicate keys to the caller. */
+    static JsonParser openNative(ByteBuf body, EventLimits limits) throws IngestException {
+        return open(body, limits, NATIVE_FACTORY);
+    }
+
+    private static JsonParser open(ByteBuf body, EventLimits limits, JsonFactory factory) throws IngestException {
         checkSize(body, limits);
         if (!body.isReadable()) {
             throw IngestException.badRequest(null, "empty body");
@@ -64,7 +82,7 @@ final class BodyInput {
             throw IngestException.badRequest(null, "body is not valid UTF-8 at byte offset " + bad);
         }
         try {
-            return parser(body);
+            return parser(body, factory);
         } catch (IOException e) {
             throw malformed(e, null);
         }
@@ -72,11 +90,15 @@ final class BodyInput {
 
     /** A parser over the readable bytes, without checks. */
     static JsonParser parser(ByteBuf body) throws IOException {
+        return parser(body, FACTORY);
+    }
+
+    private static JsonParser parser(ByteBuf body, JsonFactory factory) throws IOException {
         if (body.hasArray()) {
-            return FACTORY.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
+            return factory.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
         }
         InputStream in = new ByteBufInputStream(body.duplicate(), false);
-        return FACTORY.createParser(in);
+        return factory.createParser(in);
     }
 
     /** A 400 for an error jackson raised while reading the body; {@code index} is the event being read, if known. */

@@ -1,12 +1,17 @@
 package dev.logcast.protocol.ingest;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.logcast.protocol.EventLimits;
 import dev.logcast.protocol.Level;
 import dev.logcast.protocol.LogEvent;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Reads one native event object from a parser and validates it against the contract's event rules and the
@@ -46,18 +51,44 @@ final class EventReader {
         String branch = "main";
         String msg = "";
         int attrCount = -1;
+        // duplicate keys are malformed JSON (the parser leaves them to us): a bit for each known member
+        int seen = 0;
+        List<String> unknown = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            int bit = switch (name) {
+                case "ts" -> 1;
+                case "level" -> 2;
+                case "type" -> 4;
+                case "source" -> 8;
+                case "branch" -> 16;
+                case "msg" -> 32;
+                case "attrs" -> 64;
+                default -> 0;
+            };
+            if (bit != 0) {
+                if ((seen & bit) != 0) {
+                    throw duplicate(p, name);
+                }
+                seen |= bit;
+            } else {
+                if (unknown == null) {
+                    unknown = new ArrayList<>(2);
+                } else if (unknown.contains(name)) {
+                    throw duplicate(p, name);
+                }
+                unknown.add(name);
+            }
             JsonToken value = p.nextToken();
-            switch (name) {
-                case "ts" -> ts = readTs(p, value, index);
-                case "level" -> level = readLevel(p, value, index);
-                case "type" -> type = readType(p, value, index);
-                case "source" -> source = readSource(p, value, index);
-                case "branch" -> branch = readBranch(p, value, index);
-                case "msg" -> msg = readMsg(p, value, index);
-                case "attrs" -> attrCount = readAttrs(p, value, index);
-                default -> p.skipChildren();
+            switch (bit) {
+                case 1 -> ts = readTs(p, value, index);
+                case 2 -> level = readLevel(p, value, index);
+                case 4 -> type = readType(p, value, index);
+                case 8 -> source = readSource(p, value, index);
+                case 16 -> branch = readBranch(p, value, index);
+                case 32 -> msg = readMsg(p, value, index);
+                case 64 -> attrCount = readAttrs(p, value, index);
+                default -> skipChecked(p, value);
             }
         }
         String[] attrKeys = null;
@@ -96,6 +127,33 @@ final class EventReader {
             default -> throw invalid(index, "ts",
                     "expected an RFC 3339 string or epoch milliseconds, got " + BodyInput.describe(value));
         }
+    }
+
+    /**
+     * Skips the value at the current token; in the objects inside it, a duplicate key is malformed JSON as it is
+     * everywhere in the body.
+     */
+    private static void skipChecked(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.START_OBJECT) {
+            Set<String> names = new HashSet<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (!names.add(name)) {
+                    throw duplicate(p, name);
+                }
+                skipChecked(p, p.nextToken());
+            }
+        } else if (value == JsonToken.START_ARRAY) {
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                skipChecked(p, t);
+            }
+        }
+    }
+
+    /** The error jackson's own duplicate detection raises, at the same place. */
+    private static JsonParseException duplicate(JsonParser p, String name) {
+        return new JsonParseException(p, "Duplicate field '" + name + "'");
     }
 
     /** The level named by the current string token, in any case; read off the parser's characters. */
@@ -201,6 +259,11 @@ final class EventReader {
         int count = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
+            for (int i = 0; i < count; i++) {
+                if (keys[i].equals(key)) {
+                    throw duplicate(p, key);
+                }
+            }
             if (count == limits.maxAttrs()) {
                 throw tooLarge(index, "attrs", "more than " + limits.maxAttrs() + " attrs");
             }

@@ -34,7 +34,7 @@ public final class NativeDecoder {
             throws IngestException {
         EventReader reader = new EventReader(limits, receiveTimeMillis);
         int index = -1;
-        try (JsonParser p = BodyInput.open(body, limits)) {
+        try (JsonParser p = BodyInput.openNative(body, limits)) {
             JsonToken t = p.nextToken();
             List<LogEvent> events;
             if (t == JsonToken.START_OBJECT) {
@@ -80,7 +80,7 @@ public final class NativeDecoder {
             throws IngestException {
         EventReader reader = new EventReader(limits, receiveTimeMillis);
         int index = 0;
-        try (JsonParser p = BodyInput.open(body, limits)) {
+        try (JsonParser p = BodyInput.openNative(body, limits)) {
             List<LogEvent> events = new ArrayList<>();
             int lastLine = 0;
             JsonToken t;
