@@ -46,7 +46,7 @@ public final class SseFrames {
     }
 
     /** The size of an event's frame with this id and JSON tail. */
-    static int frameSize(long id, byte[] tail) {
+    public static int frameSize(long id, byte[] tail) {
         int idLength = decimalLength(id);
         return ID.length + idLength + DATA_ID.length + idLength + AFTER_ID.length + tail.length + END.length;
     }
@@ -89,6 +89,36 @@ public final class SseFrames {
     /** Encodes a stored event (read back from the journal) into a record with a frame of its own. */
     public static EventRecord record(ByteBufAllocator alloc, long id, LogEvent event, long receivedMillis) {
         return encode(alloc, id, event, dev.logcast.protocol.EventJson.encodeTail(event), receivedMillis);
+    }
+
+    /**
+     * Encodes stored events (read back from the journal) into one block: {@code out} gets a record for each of the
+     * first {@code count}, each holding one reference to the block. One allocation for a replay chunk instead of
+     * one per event.
+     *
+     * @param tails each event's JSON after its id, from {@link dev.logcast.protocol.EventJson#encodeTails}
+     */
+    public static void records(ByteBufAllocator alloc, long[] ids, LogEvent[] events, byte[][] tails,
+                               long[] receivedMillis, int count, java.util.List<EventRecord> out) {
+        if (count == 0) {
+            return;
+        }
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += frameSize(ids[i], tails[i]);
+        }
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a replay chunk of " + bytes + " bytes");
+        }
+        ByteBuf block = alloc.directBuffer((int) bytes, (int) bytes);
+        try {
+            for (int i = 0; i < count; i++) {
+                out.add(encodeInto(block, ids[i], events[i], tails[i], receivedMillis[i]));
+            }
+            block.retain(count);
+        } finally {
+            block.release();
+        }
     }
 
     /** Encodes one frame into a block of its own; the record holds the block's one reference. */

@@ -6,9 +6,11 @@ import dev.logcast.broker.core.EventJournal;
 import dev.logcast.broker.core.EventRecord;
 import dev.logcast.broker.core.Sequencer;
 import dev.logcast.broker.core.SseFrames;
+import dev.logcast.protocol.EventJson;
 import dev.logcast.protocol.LogEvent;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleConsumer;
 
@@ -76,17 +78,33 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
     @Override
     public long read(long afterId, long upToId, int maxEvents, long maxBytes, EventFilter filter,
                      List<EventRecord> out) throws IOException {
-        long[] bytes = {0};
-        long cursor = journal.read(afterId, upToId, maxEvents, filter::matches, stored -> {
-            if (bytes[0] < maxBytes) {
-                EventRecord record = SseFrames.record(alloc, stored.id(), stored.event(), stored.receivedMillis());
-                bytes[0] += record.frameBytes();
-                out.add(record);
-            }
-        });
-        if (bytes[0] >= maxBytes && !out.isEmpty()) {
-            // the byte budget cut the chunk: resume after the last event actually returned
-            cursor = out.get(out.size() - 1).id();
+        List<StoredEvent> found = new ArrayList<>();
+        long cursor = journal.read(afterId, upToId, maxEvents, filter::matches, found::add);
+        int n = found.size();
+        if (n == 0) {
+            return cursor;
+        }
+        long[] ids = new long[n];
+        long[] received = new long[n];
+        LogEvent[] events = new LogEvent[n];
+        for (int i = 0; i < n; i++) {
+            StoredEvent stored = found.get(i);
+            ids[i] = stored.id();
+            received[i] = stored.receivedMillis();
+            events[i] = stored.event();
+        }
+        byte[][] tails = EventJson.encodeTails(events);
+        // the byte budget: events while the frames so far are under it (the last may go over; at least one)
+        long bytes = 0;
+        int count = 0;
+        while (count < n && (count == 0 || bytes < maxBytes)) {
+            bytes += SseFrames.frameSize(ids[count], tails[count]);
+            count++;
+        }
+        SseFrames.records(alloc, ids, events, tails, received, count, out);
+        if (bytes >= maxBytes) {
+            // the byte budget cut the chunk (or just filled it): resume after the last event actually returned
+            cursor = ids[count - 1];
         }
         return cursor;
     }
