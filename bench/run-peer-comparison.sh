@@ -14,8 +14,8 @@
 #   BROKER_ARGS        extra `serve` flags (default: --auth.mode none, as nchan runs without auth)
 #   (not LOGCAST_*: logcast reads every LOGCAST_<KEY> variable as configuration and stops on unknown keys)
 #   PIN                1 (default): broker on CPU 1, load generator on CPU 0, as the nchan setup assumes; 0: no pinning
-#   LOADER_JAVA        java executable of the load generator (default: the newest JDK under /usr/lib/jvm, as
-#                      bin/logcast picks for the broker, else java on the PATH)
+#   LOADER_JAVA        java executable of the load generator (default: the one bin/logcast runs the broker on,
+#                      `bin/logcast --java`)
 #   LOADER_JAVA_OPTS   JVM options of the load generator (default: -Xms1g -Xmx2g)
 #   BUSY_RETRIES       runs again (fresh server) a run during which other processes took over 20 % of a core
 #                      (otherCpuPct), up to this many times (default: 2)
@@ -35,17 +35,7 @@ logcast_port="${BROKER_PORT:-17070}"
 logcast_args="${BROKER_ARGS:---auth.mode none}"
 pin="${PIN:-1}"
 loader_opts="${LOADER_JAVA_OPTS:--Xms1g -Xmx2g}"
-newest_java() {
-  local best=0 found=java home v
-  for home in /usr/lib/jvm/*/; do
-    home="${home%/}"
-    [[ -x $home/bin/java ]] || continue
-    v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1)"
-    if (( ${v:-0} > best )); then best="$v"; found="$home/bin/java"; fi
-  done
-  echo "$found"
-}
-loader_java="${LOADER_JAVA:-$(newest_java)}"
+loader_java="${LOADER_JAVA:-$("$repo/bin/logcast" --java)}"
 busy_retries="${BUSY_RETRIES:-2}"
 scenarios=("$@")
 [[ ${#scenarios[@]} -gt 0 ]] || scenarios=(a b c d e f)

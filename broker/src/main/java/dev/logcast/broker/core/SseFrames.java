@@ -86,11 +86,6 @@ public final class SseFrames {
         }
     };
 
-    /** Encodes a stored event (read back from the journal) into a record with a frame of its own. */
-    public static EventRecord record(ByteBufAllocator alloc, long id, LogEvent event, long receivedMillis) {
-        return encode(alloc, id, event, dev.logcast.protocol.EventJson.encodeTail(event), receivedMillis);
-    }
-
     /**
      * Encodes stored events (read back from the journal) into one block: {@code out} gets a record for each of the
      * first {@code count}, each holding one reference to the block. One allocation for a replay chunk instead of

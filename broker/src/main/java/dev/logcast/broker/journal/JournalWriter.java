@@ -165,9 +165,7 @@ public final class JournalWriter implements AutoCloseable {
                 return false;
             }
             try {
-                for (int i = 0; i < batch.count(); i++) {
-                    journal.append(batch.id(i), batch.receivedMillis(i), batch.event(i));
-                }
+                append(batch);
                 journal.flush();
                 journal.commit();
             } catch (IOException | RuntimeException e) {
@@ -244,9 +242,7 @@ public final class JournalWriter implements AutoCloseable {
     private void storeGroup() {
         try {
             for (JournalBatch batch : group) {
-                for (int i = 0; i < batch.count(); i++) {
-                    journal.append(batch.id(i), batch.receivedMillis(i), batch.event(i));
-                }
+                append(batch);
             }
             if (policy == FsyncPolicy.ALWAYS) {
                 timedSync();
@@ -279,6 +275,12 @@ public final class JournalWriter implements AutoCloseable {
             }
         }
         group.clear();
+    }
+
+    private void append(JournalBatch batch) throws IOException {
+        for (int i = 0; i < batch.count(); i++) {
+            journal.append(batch.id(i), batch.receivedMillis(i), batch.event(i));
+        }
     }
 
     private void fail(JournalBatch batch, IOException cause) {

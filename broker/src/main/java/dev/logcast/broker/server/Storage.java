@@ -2,10 +2,10 @@ package dev.logcast.broker.server;
 
 import dev.logcast.broker.config.BrokerConfig;
 import dev.logcast.broker.core.BrokerCore;
+import dev.logcast.broker.core.EventFilter;
 import dev.logcast.broker.core.EventJournal;
 import dev.logcast.broker.core.EventRecord;
 import dev.logcast.broker.core.Sequencer;
-import dev.logcast.broker.core.SseFrames;
 import dev.logcast.broker.journal.FsyncPolicy;
 import dev.logcast.broker.journal.Journal;
 import dev.logcast.broker.journal.JournalSettings;
@@ -98,7 +98,7 @@ final class Storage {
     }
 
     /** Reads the newest stored events back into the ring, so tail and recent resumes are served from memory. */
-    void preload(BrokerCore core, ByteBufAllocator alloc, int ringEvents) {
+    void preload(BrokerCore core, int ringEvents) {
         if (store == null || store.journal().lastId() == 0) {
             return;
         }
@@ -108,9 +108,9 @@ final class Storage {
         List<EventRecord> records = new ArrayList<>();
         try {
             while (after < journal.committedId()) {
-                long cursor = journal.read(after, wanted, e -> true,
-                        stored -> records.add(SseFrames.record(alloc, stored.id(), stored.event(),
-                                stored.receivedMillis())));
+                // the replay read: a chunk's frames encoded together into one block
+                long cursor = store.read(after, journal.committedId(), wanted, Long.MAX_VALUE, EventFilter.ALL,
+                        records);
                 if (cursor <= after) {
                     break;
                 }

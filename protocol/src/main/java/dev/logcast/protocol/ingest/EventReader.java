@@ -174,15 +174,14 @@ final class EventReader {
 
     private String readType(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
         expectString(value, index, "type");
-        if (sameText(p, lastType)) {
-            return lastType;
+        if (!sameText(p, lastType)) {
+            String text = p.getText();
+            if (!EventRules.isValidType(text)) {
+                throw invalid(index, "type", EventRules.quote(text) + " does not match " + EventRules.TYPE_PATTERN);
+            }
+            lastType = text;
         }
-        String text = p.getText();
-        if (!EventRules.isValidType(text)) {
-            throw invalid(index, "type", EventRules.quote(text) + " does not match " + EventRules.TYPE_PATTERN);
-        }
-        lastType = text;
-        return text;
+        return lastType;
     }
 
     private String readSource(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
