@@ -60,6 +60,8 @@ public final class Journal implements Closeable {
     /** Segments written to since the last sync, oldest first. */
     private final List<Segment> unsynced = new ArrayList<>();
     private boolean directoryUnsynced;
+    /** Segment files created or deleted so far: a sync covers the directory as it was when it began. */
+    private long directoryChanges;
     private boolean needsRollback;
     private long appendedBytes;
     /** Files a rollback could not remove or truncate: repaired before anything else is written. */
@@ -254,6 +256,7 @@ public final class Journal implements Closeable {
         active = segment;
         unsynced.add(segment);
         directoryUnsynced = true;
+        directoryChanges++;
     }
 
     /** Writes the buffer to the active segment. */
@@ -297,29 +300,105 @@ public final class Journal implements Closeable {
      * created. Writer only.
      */
     public void sync() throws IOException {
-        flush();
-        boolean ok = false;
+        SyncPoint point = beginSync();
         try {
-            while (!unsynced.isEmpty()) {
-                Segment segment = unsynced.get(0);
-                boolean sealed = segment != active;
-                segment.force(sealed);
-                if (sealed) {
+            point.force();
+        } catch (IOException | RuntimeException e) {
+            needsRollback = true;
+            throw e;
+        }
+        completeSync(point);
+    }
+
+    /**
+     * {@link #flush()}es and returns what a sync must force to cover everything written so far. The caller may
+     * then {@link SyncPoint#force()} it on any thread, without owning the journal, while the owner goes on
+     * appending (writes and fsyncs of one file may run at once), and hands it back to {@link #completeSync} as the
+     * owner again. Writer only.
+     */
+    public SyncPoint beginSync() throws IOException {
+        flush();
+        Segment[] toForce = new Segment[unsynced.size()];
+        FileChannel[] logs = new FileChannel[toForce.length];
+        FileChannel[] indexes = new FileChannel[toForce.length];
+        long[] sizes = new long[toForce.length];
+        boolean[] sealed = new boolean[toForce.length];
+        for (int i = 0; i < toForce.length; i++) {
+            Segment segment = unsynced.get(i);
+            toForce[i] = segment;
+            sizes[i] = segment.flushedSize;
+            if (segment.syncedSize != segment.flushedSize) {
+                logs[i] = segment.logWriter;
+            }
+            // a sealed segment's writers stay open until completeSync closes them
+            if (segment != active) {
+                sealed[i] = true;
+                indexes[i] = segment.indexWriter;
+            }
+        }
+        return new SyncPoint(toForce, logs, indexes, sizes, sealed, directoryUnsynced ? directoryChanges : -1);
+    }
+
+    /**
+     * Records that {@code point} was forced: the segments are synced up to what they held at
+     * {@link #beginSync()}, sealed ones close their writers, and the directory is synced unless it changed since.
+     * Writer only.
+     */
+    public void completeSync(SyncPoint point) throws IOException {
+        for (int i = 0; i < point.segments.length; i++) {
+            Segment segment = point.segments[i];
+            segment.syncedSize = Math.max(segment.syncedSize, point.sizes[i]);
+            // one sealed since beginSync waits for the next sync, which forces its index too
+            if (segment.syncedSize == segment.flushedSize && (point.sealed[i] || segment == active)) {
+                unsynced.remove(segment);
+                if (point.sealed[i]) {
                     // finished and on the disk: a rollback that needs it again reopens it
                     segment.closeWriters();
                 }
-                unsynced.remove(0);
             }
-            if (directoryUnsynced) {
+        }
+        if (point.directoryChanges == directoryChanges) {
+            directoryUnsynced = false;
+        }
+    }
+
+    /**
+     * What one sync forces: the log (and, for a sealed segment, the index) channels of the segments written since
+     * the last sync, and the directory when segments were created or deleted.
+     */
+    public final class SyncPoint {
+        private final Segment[] segments;
+        private final FileChannel[] logs;
+        private final FileChannel[] indexes;
+        private final long[] sizes;
+        private final boolean[] sealed;
+        /** The journal's directory change count to sync, -1 when the directory is synced already. */
+        private final long directoryChanges;
+
+        private SyncPoint(Segment[] segments, FileChannel[] logs, FileChannel[] indexes, long[] sizes,
+                          boolean[] sealed, long directoryChanges) {
+            this.segments = segments;
+            this.logs = logs;
+            this.indexes = indexes;
+            this.sizes = sizes;
+            this.sealed = sealed;
+            this.directoryChanges = directoryChanges;
+        }
+
+        /** Forces the files to the disk. Any thread, once, between beginSync and completeSync. */
+        public void force() throws IOException {
+            for (int i = 0; i < segments.length; i++) {
+                if (logs[i] != null) {
+                    logs[i].force(false);
+                }
+                if (indexes[i] != null) {
+                    indexes[i].force(false);
+                }
+            }
+            if (directoryChanges >= 0) {
                 try (FileChannel directory = opener.open(dir, StandardOpenOption.READ)) {
                     directory.force(true);
                 }
-                directoryUnsynced = false;
-            }
-            ok = true;
-        } finally {
-            if (!ok) {
-                needsRollback = true;
             }
         }
     }
@@ -407,6 +486,7 @@ public final class Journal implements Closeable {
             pendingDeletes.get(0).delete();
             pendingDeletes.remove(0);
             directoryUnsynced = true;
+            directoryChanges++;
         }
         Segment segment = pendingTruncate;
         if (segment != null) {

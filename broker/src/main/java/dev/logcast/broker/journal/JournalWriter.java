@@ -28,8 +28,10 @@ import org.jctools.queues.SpscUnboundedArrayQueue;
  * <p>With {@code INTERVAL} and {@code NEVER}, storing means writing to the OS, which takes microseconds, so the
  * producer may store a batch itself ({@link #storeNow}) when the writer is idle and nothing is queued: the batch is
  * then durable when the call returns, without two thread hand-offs (a wake-up of this thread, and its answer back
- * to the sequencer) per cycle. This thread still does every fsync and the retention, and takes the queued path
- * whenever it is busy (an fsync in progress): the producer never waits for the disk.
+ * to the sequencer) per cycle. This thread still does every fsync and the retention. An {@code INTERVAL} fsync
+ * runs without the lock: it forces what was written when it began, while the producer goes on storing batches
+ * itself. The producer takes the queued path only while this thread appends a group or applies retention, so it
+ * never waits for the disk.
  *
  * <p><b>Owner:</b> the journal's writer side belongs to whoever holds {@code writerLock}: this thread for each duty
  * cycle from {@link #start()} until {@link #close()} returns, or the producer inside {@link #storeNow}; before
@@ -145,9 +147,9 @@ public final class JournalWriter implements AutoCloseable {
 
     /**
      * Stores the batch on the calling thread, when that can be done at once: the policy is {@code INTERVAL} or
-     * {@code NEVER}, the writer runs, nothing is queued before the batch, and the writer is not busy (an fsync in
-     * progress, or a duty cycle). The batch is then written to the OS and committed, and the {@link Listener} is
-     * <em>not</em> called: the caller has its answer. Only the producer thread of {@link #submit} may call it.
+     * {@code NEVER}, the writer runs, nothing is queued before the batch, and the writer is not busy appending a
+     * group or applying retention (an fsync in progress does not count). The batch is then written to the OS and
+     * committed, and the {@link Listener} is <em>not</em> called: the caller has its answer. Only the producer thread of {@link #submit} may call it.
      *
      * @return {@code true} when the batch is stored; {@code false} when it could not be done now, or the write
      *         failed (the journal is rolled back): {@link #submit} it then, and the writer stores it or reports why
@@ -204,29 +206,82 @@ public final class JournalWriter implements AutoCloseable {
      */
     int doWork() {
         assert !started || Thread.currentThread() == thread || stopped.getCount() == 0 : "journal writer thread only";
+        int n;
+        Journal.SyncPoint point;
         writerLock.lock();
         try {
-            return dutyCycle();
+            n = journalQueue.drain(collector, GROUP_LIMIT);
+            if (n > 0) {
+                storeGroup();
+            }
+            point = beginSyncIfDue();
+            if (point == null) {
+                retainIfDue();
+                return n;
+            }
         } finally {
             writerLock.unlock();
         }
+        // the fsync runs without the lock: storeNow goes on writing to the OS meanwhile (a file may be written and
+        // fsynced at once), so a slow disk holds up no cycle
+        long start = nanoClock.getAsLong();
+        Exception failure = null;
+        try {
+            point.force();
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        }
+        long end = nanoClock.getAsLong();
+        writerLock.lock();
+        try {
+            endSync(point, failure, start, end);
+            retainIfDue();
+        } finally {
+            writerLock.unlock();
+        }
+        return n;
     }
 
-    private int dutyCycle() {
-        int n = journalQueue.drain(collector, GROUP_LIMIT);
-        if (n > 0) {
-            storeGroup();
+    /** With {@code INTERVAL}, when something is unsynced and the interval is up: what to fsync. Under the lock. */
+    private Journal.SyncPoint beginSyncIfDue() {
+        if (policy != FsyncPolicy.INTERVAL || !unsynced
+                || nanoClock.getAsLong() - lastSyncNanos < fsyncIntervalNanos) {
+            return null;
         }
-        if (policy == FsyncPolicy.INTERVAL && unsynced && nanoClock.getAsLong() - lastSyncNanos >= fsyncIntervalNanos) {
-            try {
-                timedSync();
-            } catch (IOException | RuntimeException e) {
-                // already reported durable (written to the OS): nothing to take back; try again next interval
-                LOG.log(System.Logger.Level.ERROR, "journal fsync failed", e);
-                rollbackAfter(e);
-                lastSyncNanos = nanoClock.getAsLong();
-            }
+        try {
+            Journal.SyncPoint point = journal.beginSync();
+            // what storeNow writes from now on is for the next fsync, which it asks for by setting this again
+            unsynced = false;
+            return point;
+        } catch (IOException | RuntimeException e) {
+            // already reported durable (written to the OS): nothing to take back; try again next interval
+            LOG.log(System.Logger.Level.ERROR, "journal fsync failed", e);
+            rollbackAfter(e);
+            lastSyncNanos = nanoClock.getAsLong();
+            return null;
         }
+    }
+
+    /** Records the outcome of the fsync of {@code point}. Under the lock. */
+    private void endSync(Journal.SyncPoint point, Exception failure, long start, long end) {
+        if (failure != null) {
+            // already reported durable (written to the OS): nothing to take back; try again next interval
+            LOG.log(System.Logger.Level.ERROR, "journal fsync failed", failure);
+            unsynced = true;
+            lastSyncNanos = end;
+            return;
+        }
+        lastSyncNanos = end;
+        fsyncSecondsObserver.accept((end - start) / 1e9);
+        try {
+            journal.completeSync(point);
+        } catch (IOException | RuntimeException e) {
+            // closing a synced segment's writers: they are closed again when the journal closes
+            LOG.log(System.Logger.Level.WARNING, "journal could not close a finished segment", e);
+        }
+    }
+
+    private void retainIfDue() {
         long now = millisClock.getAsLong();
         if (now - lastRetentionMillis >= RETENTION_EVERY_MS) {
             lastRetentionMillis = now;
@@ -236,7 +291,6 @@ public final class JournalWriter implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "journal retention failed", e);
             }
         }
-        return n;
     }
 
     private void storeGroup() {

@@ -174,17 +174,6 @@ final class Segment {
         }
     }
 
-    /** Forces the written records (and, when {@code withIndex}, the index) to the disk. Writer only. */
-    void force(boolean withIndex) throws IOException {
-        if (syncedSize != flushedSize) {
-            logWriter.force(false);
-            syncedSize = flushedSize;
-        }
-        if (withIndex && indexWriter != null) {
-            indexWriter.force(false);
-        }
-    }
-
     /** Closes the write channels of a sealed, synced segment. Writer only. */
     void closeWriters() throws IOException {
         FileChannel log = logWriter;

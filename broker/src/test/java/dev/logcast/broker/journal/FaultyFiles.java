@@ -22,6 +22,8 @@ final class FaultyFiles implements FileOpener {
     /** Opening a file whose name ends so for writing fails (a read-only file). */
     volatile String failWriteOpenOf;
     final AtomicInteger forces = new AtomicInteger();
+    /** Runs at the start of every fsync, on the fsyncing thread (a slow disk); {@code null}: none. */
+    volatile Runnable beforeForce;
 
     void heal() {
         writeBudget = -1;
@@ -94,6 +96,10 @@ final class FaultyFiles implements FileOpener {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            Runnable hook = beforeForce;
+            if (hook != null) {
+                hook.run();
+            }
             if (failForce) {
                 throw new IOException("injected: fsync failed (EIO)");
             }

@@ -480,4 +480,29 @@ class JournalTest {
         }
         return total;
     }
+
+    @Test
+    void aSyncCoversWhatWasWrittenWhenItBeganAndASegmentSealedMeanwhileWaitsForTheNext() throws IOException {
+        try (Journal journal = Journal.open(dir, SMALL)) {
+            appendCommitted(journal, 1, 10);
+            Journal.SyncPoint point = journal.beginSync();
+            long id = 11;
+            while (journal.segments() < 2) {
+                appendCommitted(journal, id, id + 99);
+                id += 100;
+            }
+            Segment first = journal.segmentArray()[0];
+            point.force();
+            journal.completeSync(point);
+            assertThat(first.syncedSize).as("synced up to where the sync began").isLessThan(first.flushedSize);
+            assertThat(first.logWriter).as("still to be synced, with its index").isNotNull();
+
+            journal.sync();
+            assertThat(first.syncedSize).isEqualTo(first.flushedSize);
+            assertThat(first.logWriter).as("sealed and synced: its writers are closed").isNull();
+            Segment second = journal.segmentArray()[1];
+            assertThat(second.syncedSize).isEqualTo(second.flushedSize);
+            assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, id - 1));
+        }
+    }
 }

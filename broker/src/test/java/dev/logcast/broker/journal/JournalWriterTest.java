@@ -451,4 +451,64 @@ class JournalWriterTest {
         assertThat(files.forces.get()).isGreaterThan(forces);
         writer.close();
     }
+
+    @Test
+    @Timeout(30)
+    void anIntervalFsyncHoldsUpNoStoreNowAndTheNextFsyncCoversWhatWasWrittenDuringIt() throws Exception {
+        CountDownLatch inFsync = new CountDownLatch(1);
+        CountDownLatch diskDone = new CountDownLatch(1);
+        List<Double> synced = java.util.Collections.synchronizedList(new ArrayList<>());
+        JournalWriter writer = new JournalWriter(journal, FsyncPolicy.INTERVAL, 100, listener, synced::add,
+                System::nanoTime, System::currentTimeMillis);
+        startIdle(writer);
+        assertThat(storeWhenIdle(writer, batch(1, 10))).isTrue();
+        files.beforeForce = () -> {
+            inFsync.countDown();
+            try {
+                diskDone.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        assertThat(inFsync.await(10, TimeUnit.SECONDS)).as("the writer's interval fsync began").isTrue();
+
+        assertThat(writer.storeNow(batch(11, 10))).as("stored while the disk syncs").isTrue();
+        assertThat(journal.committedId()).isEqualTo(20);
+        files.beforeForce = null;
+        diskDone.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (synced.size() < 2) {
+            assertThat(System.nanoTime()).as("a second fsync for what was written during the first")
+                    .isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        writer.close();
+        assertThat(outcomes).isEmpty();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 20));
+    }
+
+    @Test
+    void aFailedIntervalFsyncIsTriedAgainAtTheNextInterval() throws IOException {
+        JournalWriter writer = writer(FsyncPolicy.INTERVAL);
+        writer.submit(batch(1, 10));
+        writer.doWork();
+        files.failForce = true;
+        nanos = 100 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).isEmpty();
+        assertThat(outcomes).as("already answered: nothing taken back").containsExactly("durable 1 after 0 fsyncs");
+        files.heal();
+        int forces = files.forces.get();
+        nanos = 150 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).as("not before the next interval").isEmpty();
+        nanos = 200 * MS;
+        writer.doWork();
+        assertThat(fsyncSeconds).hasSize(1);
+        assertThat(files.forces.get()).isGreaterThan(forces);
+        writer.submit(batch(11, 1));
+        writer.doWork();
+        writer.close();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 11));
+    }
 }
