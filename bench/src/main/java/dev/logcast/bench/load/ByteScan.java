@@ -20,6 +20,19 @@ final class ByteScan {
     private static final long EVERY_BYTE = 0x0101_0101_0101_0101L;
     private static final boolean RAW_WORDS = PlatformDependent.hasUnsafe() && !PlatformDependent.BIG_ENDIAN_NATIVE_ORDER;
 
+    /** A lower-case hex digit's value by byte, -1 for every other byte. */
+    private static final byte[] HEX_VALUES = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX_VALUES, (byte) -1);
+        for (int b = 0; b < 256; b++) {
+            int d = EventLayout.hexValue((byte) b);
+            if (d >= 0) {
+                HEX_VALUES[b] = (byte) d;
+            }
+        }
+    }
+
     private ByteScan() {
     }
 
@@ -44,6 +57,23 @@ final class ByteScan {
             }
         }
         return -1;
+    }
+
+    /**
+     * The value of the {@code digits} lower-case hex digits at {@code [from, from + digits)} of {@code buf} (at most
+     * 15 digits, all inside its readable bytes), or -1 when one of them is not such a digit.
+     */
+    static long hex(ByteBuf buf, int from, int digits) {
+        boolean raw = RAW_WORDS && buf.hasMemoryAddress();
+        long address = raw ? buf.memoryAddress() : 0;
+        long value = 0;
+        int invalid = 0;
+        for (int i = from; i < from + digits; i++) {
+            int d = HEX_VALUES[(raw ? PlatformDependent.getByte(address + i) : buf.getByte(i)) & 0xFF];
+            invalid |= d;
+            value = value << 4 | (d & 0xF);
+        }
+        return invalid < 0 ? -1 : value;
     }
 
     /** Index of the first {@code value} in {@code [from, to)} of {@code buf}, or -1. */

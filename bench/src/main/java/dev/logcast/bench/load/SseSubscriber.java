@@ -215,11 +215,42 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter {
             return to;
         }
         if (buf.getByte(hit) == EventLayout.MARKER) {
+            if (!hasPayload && hit + EventLayout.PAYLOAD_BYTES <= to && readPayload(buf, hit + 1)) {
+                return hit + EventLayout.PAYLOAD_BYTES;
+            }
             marker = 1;
         } else {
             lineState = LINE_START;
         }
         return hit + 1;
+    }
+
+    /**
+     * The payload after the marker at {@code at - 1}, read in one go when it lies whole in the buffer; {@code false}
+     * when it is not a well-formed payload, which the byte-at-a-time path then reads (and reports).
+     */
+    private boolean readPayload(ByteBuf buf, int at) {
+        if (buf.getByte(at) != EventLayout.TAG) {
+            return false;
+        }
+        int i = at + 1;
+        long n = ByteScan.hex(buf, i, EventLayout.NONCE_DIGITS);
+        i += EventLayout.NONCE_DIGITS;
+        long p = ByteScan.hex(buf, i, EventLayout.PUBLISHER_DIGITS);
+        i += EventLayout.PUBLISHER_DIGITS;
+        long s = ByteScan.hex(buf, i, EventLayout.SEQ_DIGITS);
+        i += EventLayout.SEQ_DIGITS;
+        long t = ByteScan.hex(buf, i, EventLayout.TIME_DIGITS);
+        if ((n | p | s | t) < 0) {
+            return false;
+        }
+        nonce = n;
+        publisher = p;
+        seq = s;
+        time = t;
+        hasPayload = true;
+        marker = 0;
+        return true;
     }
 
     private int idValue(ByteBuf buf, int i, int to) {

@@ -47,4 +47,23 @@ class ByteScanTest {
             }
         }
     }
+
+    @ParameterizedTest(name = "direct={0}")
+    @ValueSource(booleans = {false, true})
+    void readsLowerCaseHexAndRefusesEveryOtherByte(boolean direct) {
+        ByteBuf buf = direct ? PooledByteBufAllocator.DEFAULT.directBuffer(32) : Unpooled.buffer(32);
+        try {
+            buf.writeBytes("x00c0ffee9a".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(ByteScan.hex(buf, 1, 10)).isEqualTo(0x00c0ffee9aL);
+            assertThat(ByteScan.hex(buf, 3, 4)).isEqualTo(0xc0ffL);
+            assertThat(ByteScan.hex(buf, 0, 2)).as("x").isEqualTo(-1);
+            for (int b = 0; b < 256; b++) {
+                buf.setByte(2, b);
+                int expected = EventLayout.hexValue((byte) b);
+                assertThat(ByteScan.hex(buf, 1, 3)).as("byte %d", b).isEqualTo(expected < 0 ? -1 : expected << 4 | 0xc);
+            }
+        } finally {
+            buf.release();
+        }
+    }
 }

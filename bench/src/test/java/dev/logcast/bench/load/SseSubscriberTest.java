@@ -43,6 +43,8 @@ class SseSubscriberTest {
         sse.append(": heartbeat\n\n");
         sse.append("event: overflow\ndata: {}\n\n");
         sse.append("data: ").append(event(NONCE + 1, 7)).append("\n\n");
+        // a payload with a digit that is not lower-case hex: malformed, not delivered
+        sse.append("data: ").append(event(NONCE, 3).replace("~L1234", "~L12G4")).append("\n\n");
         return sse.toString();
     }
 
@@ -94,7 +96,7 @@ class SseSubscriberTest {
         assertThat(r.duplicated()).isZero();
         assertThat(r.foreign()).isEqualTo(1);
         assertThat(r.overflows()).isEqualTo(1);
-        assertThat(r.malformed()).isZero();
+        assertThat(r.malformed()).isEqualTo(1);
         assertThat(new String(state.lastId, 0, state.lastIdLength, StandardCharsets.US_ASCII)).isEqualTo("102");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
