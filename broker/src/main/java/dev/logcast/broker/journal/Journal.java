@@ -55,6 +55,7 @@ public final class Journal implements Closeable {
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private final ByteBuffer indexScratch = ByteBuffer.allocate(64 * SegmentIndex.ENTRY_BYTES);
     private final CRC32C crc = new CRC32C();
+    private final JournalCodec.RecordEncoder recordEncoder = new JournalCodec.RecordEncoder();
     /** The last segment, where appends go; {@code null} when the journal is empty. */
     private Segment active;
     /** Segments written to since the last sync, oldest first. */
@@ -178,7 +179,7 @@ public final class Journal implements Closeable {
         if (id <= lastId || id <= 0) {
             throw new IllegalArgumentException("journal id " + id + " is not above the last id " + lastId);
         }
-        int payload = JournalCodec.encodedSize(id, receivedMillis, event);
+        int payload = recordEncoder.prepare(id, receivedMillis, event);
         if (payload > RecordReader.MAX_PAYLOAD_BYTES) {
             throw new IllegalArgumentException("journal record " + id + " is too large: " + payload + " bytes");
         }
@@ -197,10 +198,10 @@ public final class Journal implements Closeable {
                 segment.lastIndexedOffset = segment.size;
             }
             if (recordBytes <= writeBuffer.capacity()) {
-                encode(writeBuffer, id, receivedMillis, event, payload);
+                encode(writeBuffer, id, payload);
             } else {
                 ByteBuffer large = ByteBuffer.allocate(recordBytes);
-                encode(large, id, receivedMillis, event, payload);
+                encode(large, id, payload);
                 large.flip();
                 Segment.writeFully(segment.logWriter, large, segment.flushedSize);
                 segment.flushedSize += recordBytes;
@@ -222,12 +223,12 @@ public final class Journal implements Closeable {
         }
     }
 
-    private void encode(ByteBuffer buffer, long id, long receivedMillis, LogEvent event, int payload)
-            throws IOException {
+    /** Writes the record {@code recordEncoder} was prepared for, with its header. */
+    private void encode(ByteBuffer buffer, long id, int payload) throws IOException {
         int start = buffer.position();
         buffer.position(start + RecordReader.HEADER_BYTES);
         CodedOutputStream out = CodedOutputStream.newInstance(buffer);
-        JournalCodec.encode(id, receivedMillis, event, out);
+        recordEncoder.encode(out);
         out.flush();
         int end = buffer.position();
         if (end - start - RecordReader.HEADER_BYTES != payload) {

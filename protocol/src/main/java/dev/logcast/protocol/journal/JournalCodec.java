@@ -9,6 +9,7 @@ import dev.logcast.protocol.LogEvent;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Maps a {@link LogEvent} with its id and receive time to a {@link JournalRecord} (logcast/journal.proto) and back.
@@ -114,45 +115,117 @@ public final class JournalCodec {
 
     /** The size of the record {@link #encode} writes. */
     public static int encodedSize(long id, long receivedMillis, LogEvent event) {
-        int size = 0;
-        if (id != 0) {
-            size += CodedOutputStream.computeUInt64Size(JournalRecord.ID_FIELD_NUMBER, id);
-        }
-        if (event.tsMillis() != 0) {
-            size += CodedOutputStream.computeInt64Size(JournalRecord.TS_MILLIS_FIELD_NUMBER, event.tsMillis());
-        }
-        if (receivedMillis != 0) {
-            size += CodedOutputStream.computeInt64Size(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER, receivedMillis);
-        }
-        size += CodedOutputStream.computeEnumSize(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
-        size += stringSize(JournalRecord.TYPE_FIELD_NUMBER, event.type());
-        size += stringSize(JournalRecord.SOURCE_FIELD_NUMBER, event.source());
-        size += stringSize(JournalRecord.BRANCH_FIELD_NUMBER, event.branch());
-        size += stringSize(JournalRecord.MSG_FIELD_NUMBER, event.msg());
-        for (int i = 0; i < event.attrCount(); i++) {
-            int attrSize = attrSize(event.attrKey(i), event.attrValue(i));
-            size += CodedOutputStream.computeTagSize(JournalRecord.ATTRS_FIELD_NUMBER)
-                    + CodedOutputStream.computeUInt32SizeNoTag(attrSize) + attrSize;
-        }
-        return size;
+        return new RecordEncoder().prepare(id, receivedMillis, event);
     }
 
     /** Writes the record for one event, the bytes of {@code toRecord(id, receivedMillis, event)}. */
     public static void encode(long id, long receivedMillis, LogEvent event, CodedOutputStream out) throws IOException {
-        if (id != 0) {
-            out.writeUInt64(JournalRecord.ID_FIELD_NUMBER, id);
+        RecordEncoder encoder = new RecordEncoder();
+        encoder.prepare(id, receivedMillis, event);
+        encoder.encode(out);
+    }
+
+    /**
+     * Encodes records one after another, each string turned into UTF-8 once ({@link String#getBytes}, which copies
+     * ASCII text in bulk) for both its size and its bytes, where protobuf's {@code writeString} walks it char by
+     * char twice or three times. The type, source and branch of the last record are kept: a run of records from one
+     * service encodes them once. Writes the bytes of {@code toRecord(...).writeTo(out)}. Not thread-safe: one per
+     * writer.
+     */
+    public static final class RecordEncoder {
+        private final Utf8Memo type = new Utf8Memo();
+        private final Utf8Memo source = new Utf8Memo();
+        private final Utf8Memo branch = new Utf8Memo();
+        private byte[] msg;
+        private long id;
+        private long receivedMillis;
+        private LogEvent event;
+        private int attrsSize;
+
+        /**
+         * Prepares the record of one event for {@link #encode}.
+         *
+         * @return the size {@link #encode} writes
+         * @throws IllegalArgumentException when an attr holds a value a record cannot
+         */
+        public int prepare(long id, long receivedMillis, LogEvent event) {
+            this.id = id;
+            this.receivedMillis = receivedMillis;
+            this.event = event;
+            this.msg = event.msg().isEmpty() ? null : event.msg().getBytes(StandardCharsets.UTF_8);
+            int size = 0;
+            if (id != 0) {
+                size += CodedOutputStream.computeUInt64Size(JournalRecord.ID_FIELD_NUMBER, id);
+            }
+            if (event.tsMillis() != 0) {
+                size += CodedOutputStream.computeInt64Size(JournalRecord.TS_MILLIS_FIELD_NUMBER, event.tsMillis());
+            }
+            if (receivedMillis != 0) {
+                size += CodedOutputStream.computeInt64Size(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER,
+                        receivedMillis);
+            }
+            size += CodedOutputStream.computeEnumSize(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
+            size += bytesSize(JournalRecord.TYPE_FIELD_NUMBER, type.of(event.type()));
+            size += bytesSize(JournalRecord.SOURCE_FIELD_NUMBER, source.of(event.source()));
+            size += bytesSize(JournalRecord.BRANCH_FIELD_NUMBER, branch.of(event.branch()));
+            size += bytesSize(JournalRecord.MSG_FIELD_NUMBER, msg);
+            int attrs = 0;
+            for (int i = 0; i < event.attrCount(); i++) {
+                int attrSize = attrSize(event.attrKey(i), event.attrValue(i));
+                attrs += CodedOutputStream.computeTagSize(JournalRecord.ATTRS_FIELD_NUMBER)
+                        + CodedOutputStream.computeUInt32SizeNoTag(attrSize) + attrSize;
+            }
+            attrsSize = attrs;
+            return size + attrs;
         }
-        if (event.tsMillis() != 0) {
-            out.writeInt64(JournalRecord.TS_MILLIS_FIELD_NUMBER, event.tsMillis());
+
+        /** Writes the record {@link #prepare} was last called for. */
+        public void encode(CodedOutputStream out) throws IOException {
+            if (id != 0) {
+                out.writeUInt64(JournalRecord.ID_FIELD_NUMBER, id);
+            }
+            if (event.tsMillis() != 0) {
+                out.writeInt64(JournalRecord.TS_MILLIS_FIELD_NUMBER, event.tsMillis());
+            }
+            if (receivedMillis != 0) {
+                out.writeInt64(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER, receivedMillis);
+            }
+            out.writeEnum(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
+            writeBytes(out, JournalRecord.TYPE_FIELD_NUMBER, type.bytes);
+            writeBytes(out, JournalRecord.SOURCE_FIELD_NUMBER, source.bytes);
+            writeBytes(out, JournalRecord.BRANCH_FIELD_NUMBER, branch.bytes);
+            writeBytes(out, JournalRecord.MSG_FIELD_NUMBER, msg);
+            if (attrsSize > 0) {
+                writeAttrs(event, out);
+            }
         }
-        if (receivedMillis != 0) {
-            out.writeInt64(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER, receivedMillis);
+
+        private static int bytesSize(int field, byte[] utf8) {
+            return utf8 == null ? 0 : CodedOutputStream.computeByteArraySize(field, utf8);
         }
-        out.writeEnum(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
-        writeString(out, JournalRecord.TYPE_FIELD_NUMBER, event.type());
-        writeString(out, JournalRecord.SOURCE_FIELD_NUMBER, event.source());
-        writeString(out, JournalRecord.BRANCH_FIELD_NUMBER, event.branch());
-        writeString(out, JournalRecord.MSG_FIELD_NUMBER, event.msg());
+
+        private static void writeBytes(CodedOutputStream out, int field, byte[] utf8) throws IOException {
+            if (utf8 != null) {
+                out.writeByteArray(field, utf8);
+            }
+        }
+    }
+
+    /** The UTF-8 of the last string asked for; {@code null} for the empty string (a field left out). */
+    private static final class Utf8Memo {
+        private String last;
+        byte[] bytes;
+
+        byte[] of(String value) {
+            if (value != last && !value.equals(last)) {
+                last = value;
+                bytes = value.isEmpty() ? null : value.getBytes(StandardCharsets.UTF_8);
+            }
+            return bytes;
+        }
+    }
+
+    private static void writeAttrs(LogEvent event, CodedOutputStream out) throws IOException {
         for (int i = 0; i < event.attrCount(); i++) {
             String key = event.attrKey(i);
             Object value = event.attrValue(i);

@@ -57,6 +57,32 @@ class JournalCodecTest {
     }
 
     @Test
+    void oneRecordEncoderWritesEachOfARunOfRecordsAsTheMessageWould() throws IOException {
+        String service = "checkout";
+        // repeats (the same instance, an equal one), changes, empty strings and text beyond ASCII, in a row
+        LogEvent[] run = {
+            new LogEvent(1, Level.INFO, "log", service, "main", "first", null, null),
+            new LogEvent(2, Level.WARN, "log", service, "main", "second \u00e9\u4e2d", null, null),
+            new LogEvent(3, Level.INFO, "log", new String(service.toCharArray()), "main", "", null, null),
+            new LogEvent(4, Level.ERROR, "api", "caf\u00e9", "", "\uD83D\uDE00 emoji", null, null),
+            new LogEvent(5, Level.INFO, "", "caf\u00e9", "b/\u4e2d", "x".repeat(300), null, null),
+            everything(),
+            new LogEvent(0, Level.TRACE, "", "", "", "", null, null),
+            new LogEvent(6, Level.INFO, "log", service, "main", "back", null, null),
+        };
+        JournalCodec.RecordEncoder encoder = new JournalCodec.RecordEncoder();
+        for (int i = 0; i < run.length; i++) {
+            byte[] viaMessage = JournalCodec.toRecord(100 + i, 7 + i, run[i]).toByteArray();
+            int size = encoder.prepare(100 + i, 7 + i, run[i]);
+            byte[] bytes = new byte[size];
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            encoder.encode(out);
+            out.checkNoSpaceLeft();
+            assertThat(bytes).as("record %d", i).isEqualTo(viaMessage);
+        }
+    }
+
+    @Test
     void defaultsAndEmptyStringsRoundTrip() throws IOException {
         LogEvent event = new LogEvent(0, Level.TRACE, "", "", "", "", null, null);
         byte[] bytes = encode(0, 0, event);
