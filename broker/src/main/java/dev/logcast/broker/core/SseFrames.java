@@ -61,30 +61,65 @@ public final class SseFrames {
     static EventRecord encodeInto(ByteBuf block, long id, LogEvent event, byte[] tail, long receivedMillis) {
         int start = block.writerIndex();
         // id: <id>\ndata: {"id":"<id>", composed once, written with one copy
-        byte[] prefix = PREFIX.get();
-        System.arraycopy(ID, 0, prefix, 0, ID.length);
-        int idLength = writeDecimal(prefix, ID.length, id);
-        int at = ID.length + idLength;
-        System.arraycopy(DATA_ID, 0, prefix, at, DATA_ID.length);
-        at += DATA_ID.length;
-        System.arraycopy(prefix, ID.length, prefix, at, idLength);
-        at += idLength;
-        System.arraycopy(AFTER_ID, 0, prefix, at, AFTER_ID.length);
-        at += AFTER_ID.length;
-        block.writeBytes(prefix, 0, at).writeBytes(tail).writeBytes(END);
+        Prefix prefix = PREFIX.get();
+        int at = prefix.compose(id);
+        int idLength = prefix.idLength;
+        block.writeBytes(prefix.bytes, 0, at).writeBytes(tail).writeBytes(END);
         int size = block.writerIndex() - start;
         int jsonOffset = ID.length + idLength + DATA_PREFIX;
         int jsonLength = size - jsonOffset - END.length;
         return new EventRecord(id, event, block, start, size, jsonOffset, jsonLength, receivedMillis);
     }
 
-    /** Room for the longest prefix: two ids of at most 20 digits. */
-    private static final FastThreadLocal<byte[]> PREFIX = new FastThreadLocal<>() {
+    private static final FastThreadLocal<Prefix> PREFIX = new FastThreadLocal<>() {
         @Override
-        protected byte[] initialValue() {
-            return new byte[ID.length + DATA_ID.length + AFTER_ID.length + 40];
+        protected Prefix initialValue() {
+            return new Prefix();
         }
     };
+
+    /**
+     * A thread's frame prefix {@code id: <id>\ndata: {"id":"<id>",}. Ids come in runs (a cycle's events are
+     * numbered one after another), so the next id's digits are the last one's, counted up in place.
+     */
+    private static final class Prefix {
+        /** Room for the longest prefix: two ids of at most 20 digits. */
+        final byte[] bytes = new byte[ID.length + DATA_ID.length + AFTER_ID.length + 40];
+        /** The id whose digits are at {@code bytes[ID.length..]}; 0: none yet (ids start at 1). */
+        private long id;
+        int idLength;
+
+        Prefix() {
+            System.arraycopy(ID, 0, bytes, 0, ID.length);
+        }
+
+        /** Composes the prefix for {@code id}; returns its length. */
+        int compose(long next) {
+            if (id == 0 || next != id + 1 || next == 0 || !countUp()) {
+                idLength = writeDecimal(bytes, ID.length, next);
+            }
+            id = next;
+            int at = ID.length + idLength;
+            System.arraycopy(DATA_ID, 0, bytes, at, DATA_ID.length);
+            at += DATA_ID.length;
+            System.arraycopy(bytes, ID.length, bytes, at, idLength);
+            at += idLength;
+            System.arraycopy(AFTER_ID, 0, bytes, at, AFTER_ID.length);
+            return at + AFTER_ID.length;
+        }
+
+        /** Adds one to the digits in place; {@code false} when they are all nines (the length changes). */
+        private boolean countUp() {
+            for (int i = ID.length + idLength - 1; i >= ID.length; i--) {
+                if (bytes[i] != '9') {
+                    bytes[i]++;
+                    return true;
+                }
+                bytes[i] = '0';
+            }
+            return false;
+        }
+    }
 
     /**
      * Encodes stored events (read back from the journal) into one block: {@code out} gets a record for each of the
@@ -138,14 +173,20 @@ public final class SseFrames {
             // 2^63 and above: 19 or 20 digits
             return Long.compareUnsigned(v, -8_446_744_073_709_551_616L) >= 0 ? 20 : 19;
         }
-        long bound = 10;
-        for (int length = 1; length < 19; length++) {
-            if (v < bound) {
-                return length;
-            }
-            bound *= 10;
+        // log10 from the bit length (1233 / 4096 is just above log10(2)), then one comparison to correct it
+        int guess = (64 - Long.numberOfLeadingZeros(v | 1)) * 1233 >>> 12;
+        return guess + ((v | 1) >= POWERS_OF_TEN[guess] ? 1 : 0);
+    }
+
+    /** 10^i for i = 0..18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static {
+        long power = 1;
+        for (int i = 0; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = power;
+            power *= 10;
         }
-        return 19;
     }
 
     /** Writes {@code v} as an unsigned decimal at {@code out[at..]}; returns the number of digits. */

@@ -170,4 +170,32 @@ class SseFramesTest {
         release(big);
         assertThat(frame).startsWith("id: 18446744073709551615\ndata: {\"id\":\"18446744073709551615\",\"ts\":");
     }
+
+    @Test
+    void runsOfIdsAcrossEveryLengthAndJumpsBetweenThemGetTheirOwnDigits() {
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        long p = 1;
+        for (int i = 0; i < 18; i++) {
+            p *= 10;
+            for (long id = p - 3; id <= p + 2; id++) {
+                ids.add(id);
+            }
+            ids.add(p / 2);
+        }
+        for (long id = 1; id <= 1200; id++) {
+            ids.add(id);
+        }
+        ids.add(-2L);
+        ids.add(-1L);
+        ids.add(0L);
+        ids.add(1L);
+        for (long id : ids) {
+            EventRecord record = encode(id, EVENT);
+            String frame = text(record.frame());
+            release(record);
+            String digits = Long.toUnsignedString(id);
+            assertThat(frame).as("%s", digits)
+                    .startsWith("id: " + digits + "\ndata: {\"id\":\"" + digits + "\",\"ts\":");
+        }
+    }
 }
