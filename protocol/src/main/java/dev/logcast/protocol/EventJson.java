@@ -90,12 +90,21 @@ public final class EventJson {
     private static final class TsScratch {
         final byte[] bytes = new byte[TS_BYTES];
         long day = Long.MIN_VALUE;
+        /** The instant {@link #bytes} hold, valid while {@code day} is set. */
+        long millis;
 
-        /** {@link #formatTs(long, byte[])} into {@link #bytes}, the date part only when the day changed. */
+        /**
+         * {@link #formatTs(long, byte[])} into {@link #bytes}: nothing when the instant is the last one (events
+         * stamped on receipt share it), the date part only when the day changed.
+         */
         boolean format(long tsMillis) {
+            if (tsMillis == millis && day != Long.MIN_VALUE) {
+                return true;
+            }
             long days = Math.floorDiv(tsMillis, MILLIS_PER_DAY);
             if (days == day) {
                 writeTime(bytes, (int) Math.floorMod(tsMillis, MILLIS_PER_DAY));
+                millis = tsMillis;
                 return true;
             }
             day = Long.MIN_VALUE;
@@ -103,6 +112,7 @@ public final class EventJson {
                 return false;
             }
             day = days;
+            millis = tsMillis;
             return true;
         }
     }

@@ -86,11 +86,12 @@ class EventJsonTailsTest {
         long[] ts = new long[5_000];
         long t = 1_795_557_600_000L;
         for (int i = 0; i < ts.length; i++) {
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(7)) {
                 case 0 -> t += random.nextLong(day);                       // maybe the next day
                 case 1 -> t -= random.nextLong(3 * day);                   // back in time
                 case 2 -> t = random.nextLong(-70_000_000_000_000L, 260_000_000_000_000L); // anywhere, any year
                 case 3 -> t = (t / day) * day + (random.nextBoolean() ? 0 : day - 1); // a day's first or last ms
+                case 4 -> { }                                              // the same instant again
                 default -> t += random.nextInt(1000);                      // the same day, mostly
             }
             ts[i] = t;
