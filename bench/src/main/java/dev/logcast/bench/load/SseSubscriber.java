@@ -56,6 +56,9 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter {
     private int valueState;
     private final byte[] id = new byte[SubscriberState.MAX_ID_BYTES];
     private int idLength;
+    /** An {@code id:} line ended since the last dispatch: {@code id[0..completeIdLength)} is its value. */
+    private boolean idPending;
+    private int completeIdLength;
 
     /** 0: looking for '~'; 1: saw '~'; 2..: hex digits of the payload read so far, plus 2. */
     private int marker;
@@ -268,10 +271,14 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter {
         return lf + 1;
     }
 
+    /**
+     * An {@code id:} line is complete: it becomes the stream's last event id when its event is dispatched (WHATWG
+     * HTML §9.2.6), not before. A connection cut between the two must resume from the event before, or the one whose
+     * id arrived without its data would be skipped.
+     */
     private void endOfId() {
-        int n = idLength > 0 && id[idLength - 1] == '\r' ? idLength - 1 : idLength;
-        System.arraycopy(id, 0, state.lastId, 0, n);
-        state.lastIdLength = n;
+        completeIdLength = idLength > 0 && id[idLength - 1] == '\r' ? idLength - 1 : idLength;
+        idPending = true;
         lineState = LINE_START;
     }
 
@@ -379,6 +386,11 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch() {
+        if (idPending) {
+            idPending = false;
+            System.arraycopy(id, 0, state.lastId, 0, completeIdLength);
+            state.lastIdLength = completeIdLength;
+        }
         if (hasPayload) {
             hasPayload = false;
             owner.onDelivery(state, nonce, publisher, seq, time, readNanos);

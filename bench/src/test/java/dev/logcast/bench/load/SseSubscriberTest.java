@@ -101,6 +101,24 @@ class SseSubscriberTest {
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
+    @ParameterizedTest(name = "cut after {0} bytes of the second event")
+    @ValueSource(ints = {0, 4, 8, 9, 30})
+    void theLastEventIdIsTheLastDispatchedEventsNotOneWhoseDataWasCutOff(int cut) {
+        String second = "id: 102\ndata: {\"id\":\"102\"," + event(NONCE, 1).substring(1) + "\n\n";
+        String wire = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+                + "id: 101\ndata: {\"id\":\"101\"," + event(NONCE, 0).substring(1) + "\n\n"
+                + second.substring(0, cut);
+        EmbeddedChannel channel = new EmbeddedChannel();
+        Subscribers subscribers = new Subscribers(config(), channel.eventLoop(), Transport.NIO, NONCE);
+        SubscriberState state = new SubscriberState(0, 1);
+        channel.pipeline().addLast(new SseSubscriber(subscribers, state));
+        channel.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.US_ASCII));
+        assertThat(new String(state.lastId, 0, state.lastIdLength, StandardCharsets.US_ASCII)).isEqualTo("101");
+        channel.writeInbound(Unpooled.copiedBuffer(second.substring(cut), StandardCharsets.US_ASCII));
+        assertThat(new String(state.lastId, 0, state.lastIdLength, StandardCharsets.US_ASCII)).isEqualTo("102");
+        channel.finishAndReleaseAll();
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {403, 503})
     void aRefusedSubscriptionIsCountedAndClosed(int status) throws Exception {
