@@ -495,8 +495,19 @@ public final class Shard {
         }
     }
 
+    /**
+     * Congested from over a quarter of the members slow (and at least {@link #CONGESTED_MIN}) until no more than an
+     * eighth are: a shard that took ingest again as soon as one member caught up would take it in bursts that the
+     * slowest members, read least by a busy client, could not absorb before their cap.
+     */
     private void updateCongested() {
-        congested = slowMembers >= CONGESTED_MIN && slowMembers * 4 > memberCount;
+        if (slowMembers < CONGESTED_MIN) {
+            congested = false;
+        } else if (slowMembers * 4 > memberCount) {
+            congested = true;
+        } else if (slowMembers * 8 <= memberCount) {
+            congested = false;
+        }
     }
 
     /** The round is over: release the batches every member is past, and start the next round from the first. */

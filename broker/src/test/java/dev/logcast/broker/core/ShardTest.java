@@ -187,6 +187,42 @@ class ShardTest {
      * The shard counts as congested (the sequencer then sheds ingest) when over a quarter of its members, and at
      * least CONGESTED_MIN, cannot keep up; one slow member alone never makes it so.
      */
+    /** Once congested, the shard stays so until no more than an eighth of its members are slow. */
+    @Test
+    void congestionLastsUntilNoMoreThanAnEighthAreSlow() {
+        Shard shard = shard(256);
+        addMembers(shard, 70);
+        List<GatedMember> gated = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            GatedMember g = add(shard, new GatedMember("gated" + i));
+            g.ready = false;
+            gated.add(g);
+        }
+        offer(shard, batch(2));
+        shard.step();
+        assertThat(shard.congested()).as("30 of 100 slow").isTrue();
+
+        for (int i = 0; i < 15; i++) {
+            gated.get(i).ready = true;
+        }
+        shard.wakeup();
+        loopChannel.runPendingTasks();
+        assertThat(shard.congested()).as("15 of 100 slow: under a quarter, over an eighth").isTrue();
+
+        for (int i = 15; i < 18; i++) {
+            gated.get(i).ready = true;
+        }
+        shard.wakeup();
+        loopChannel.runPendingTasks();
+        assertThat(shard.congested()).as("12 of 100 slow").isFalse();
+
+        gated.forEach(g -> g.ready = true);
+        shard.wakeup();
+        loopChannel.runPendingTasks();
+        assertThat(gated).allSatisfy(g -> assertThat(g.ids).hasSize(2));
+        assertThat(shard.backlogBatches()).isZero();
+    }
+
     @Test
     void manySlowMembersMakeTheShardCongestedOneDoesNot() {
         Shard shard = shard(64);
