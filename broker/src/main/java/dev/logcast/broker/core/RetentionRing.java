@@ -39,16 +39,36 @@ final class RetentionRing {
 
     /** Appends the newest record (id greater than the last), evicting the oldest ones over the bounds. */
     void append(EventRecord record) {
+        add(record);
+        releaseEvicted();
+    }
+
+    /**
+     * Appends a cycle's records (ids increasing, above the last), evicting the oldest ones over the bounds; the
+     * evicted records' references go back once per block run for the whole call, not once per record.
+     */
+    void appendAll(EventRecord[] cycle) {
+        for (EventRecord record : cycle) {
+            add(record);
+        }
+        releaseEvicted();
+    }
+
+    private void add(EventRecord record) {
         if (size == records.length) {
             evictOldest();
         }
-        records[(head + size) % records.length] = record;
+        records[slot(head + size)] = record;
         size++;
         bytes += record.frameBytes();
         while (bytes > maxBytes && size > 1) {
             evictOldest();
         }
-        releaseEvicted();
+    }
+
+    /** The array index of ring position {@code i} ({@code 0 <= i < 2 * capacity}), without a division. */
+    private int slot(int i) {
+        return i < records.length ? i : i - records.length;
     }
 
     /** Drops the records received before {@code nowMillis - maxAge}. */
@@ -63,7 +83,7 @@ final class RetentionRing {
     private void evictOldest() {
         EventRecord oldest = records[head];
         records[head] = null;
-        head = (head + 1) % records.length;
+        head = slot(head + 1);
         size--;
         bytes -= oldest.frameBytes();
         ByteBuf block = oldest.block();
@@ -97,12 +117,12 @@ final class RetentionRing {
 
     /** Id of the newest retained record, or 0 when empty. */
     long newestId() {
-        return size == 0 ? 0 : records[(head + size - 1) % records.length].id();
+        return size == 0 ? 0 : records[slot(head + size - 1)].id();
     }
 
     /** The record at position {@code i}, 0 being the oldest. */
     EventRecord at(int i) {
-        return records[(head + i) % records.length];
+        return records[slot(head + i)];
     }
 
     /** Position of the first record with an id greater than {@code afterId}; {@link #size()} when none. */

@@ -448,10 +448,9 @@ public final class Sequencer {
         if (pendingCount + records.length > pending.length) {
             pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingCount + records.length));
         }
-        for (EventRecord record : records) {
-            ring.append(record);
-            pending[pendingCount++] = record;
-        }
+        ring.appendAll(records);
+        System.arraycopy(records, 0, pending, pendingCount, records.length);
+        pendingCount += records.length;
         for (IngestBatch batch : stored.batches) {
             queuedEvents.addAndGet(-batch.events.length);
             completed.add(batch);

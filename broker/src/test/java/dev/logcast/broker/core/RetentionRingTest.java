@@ -188,6 +188,49 @@ class RetentionRingTest {
         ring.clear();
     }
 
+    @Test
+    void appendAllTakesCyclesInSharedBlocksAndGivesBackWhatItEvicts() {
+        RetentionRing ring = new RetentionRing(5, Long.MAX_VALUE, Long.MAX_VALUE);
+        EventRecord[] a = cycle(FIRST_ID, 3);
+        EventRecord[] b = cycle(FIRST_ID + 3, 4);
+        EventRecord[] c = cycle(FIRST_ID + 7, 5);
+
+        ring.appendAll(a);
+        ring.appendAll(b);
+        assertThat(ring.size()).isEqualTo(5);
+        assertThat(ring.oldestId()).isEqualTo(FIRST_ID + 2);
+        assertThat(a[0].refCnt()).as("block a: two of its three records evicted").isEqualTo(1);
+        assertThat(b[0].refCnt()).isEqualTo(4);
+
+        ring.appendAll(c);
+        assertThat(a[0].refCnt()).isZero();
+        assertThat(b[0].refCnt()).isZero();
+        assertThat(c[0].refCnt()).isEqualTo(5);
+        for (int i = 0; i < 5; i++) {
+            assertThat(ring.at(i).id()).isEqualTo(FIRST_ID + 7 + i);
+        }
+        assertThat(ring.newestId()).isEqualTo(FIRST_ID + 11);
+        ring.clear();
+        assertThat(c[0].refCnt()).isZero();
+    }
+
+    /** {@code count} records with ids from {@code first}, in one block holding one reference for each. */
+    private EventRecord[] cycle(long first, int count) {
+        long[] ids = new long[count];
+        LogEvent[] events = new LogEvent[count];
+        byte[][] tails = new byte[count][];
+        long[] received = new long[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = first + i;
+            events[i] = new LogEvent(0, Level.INFO, "log", "svc", "main", "event " + ids[i], null, null);
+            tails[i] = EventJson.encodeTail(events[i]);
+        }
+        List<EventRecord> out = new ArrayList<>();
+        SseFrames.records(ALLOC, ids, events, tails, received, count, out);
+        made.addAll(out);
+        return out.toArray(new EventRecord[0]);
+    }
+
     private EventRecord record(long id, long receivedMillis) {
         LogEvent event = new LogEvent(receivedMillis, Level.INFO, "log", "svc", "main", "event " + id, null, null);
         EventRecord r = SseFrames.encode(ALLOC, id, event, EventJson.encodeTail(event), receivedMillis);
