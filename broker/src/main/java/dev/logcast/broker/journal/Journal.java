@@ -56,6 +56,9 @@ public final class Journal implements Closeable {
     private final ByteBuffer indexScratch = ByteBuffer.allocate(64 * SegmentIndex.ENTRY_BYTES);
     private final CRC32C crc = new CRC32C();
     private final JournalCodec.RecordEncoder recordEncoder = new JournalCodec.RecordEncoder();
+    /** Encodes records into {@code writeBuffer} from {@code bufferOutStart} on; {@code null} until the first. */
+    private CodedOutputStream bufferOut;
+    private int bufferOutStart;
     /** The last segment, where appends go; {@code null} when the journal is empty. */
     private Segment active;
     /** Segments written to since the last sync, oldest first. */
@@ -226,10 +229,30 @@ public final class Journal implements Closeable {
     /** Writes the record {@code recordEncoder} was prepared for, with its header. */
     private void encode(ByteBuffer buffer, long id, int payload) throws IOException {
         int start = buffer.position();
-        buffer.position(start + RecordReader.HEADER_BYTES);
-        CodedOutputStream out = CodedOutputStream.newInstance(buffer);
-        recordEncoder.encode(out);
-        out.flush();
+        CodedOutputStream out;
+        if (buffer == writeBuffer) {
+            // one encoder for the buffer's records back to back, not two objects per record: its position stays the
+            // buffer's as long as only it moves that (the header and the CRC go in at absolute positions)
+            if (bufferOut == null || bufferOutStart + bufferOut.getTotalBytesWritten() != start) {
+                bufferOut = CodedOutputStream.newInstance(writeBuffer);
+                bufferOutStart = start;
+            }
+            out = bufferOut;
+            out.writeFixed64NoTag(0);
+        } else {
+            buffer.position(start + RecordReader.HEADER_BYTES);
+            out = CodedOutputStream.newInstance(buffer);
+        }
+        boolean ok = false;
+        try {
+            recordEncoder.encode(out);
+            out.flush();
+            ok = true;
+        } finally {
+            if (!ok) {
+                bufferOut = null;
+            }
+        }
         int end = buffer.position();
         if (end - start - RecordReader.HEADER_BYTES != payload) {
             throw new IllegalStateException("journal record " + id + " encoded to " + (end - start) + " bytes, not "
