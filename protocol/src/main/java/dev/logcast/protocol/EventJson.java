@@ -131,15 +131,16 @@ public final class EventJson {
      * brace, UTF-8.
      */
     public static byte[] encodeTail(LogEvent event) {
-        return encodeTails(new LogEvent[] {event})[0];
+        return encodeTails(new LogEvent[] {event}).copy(0);
     }
 
     /**
-     * {@link #encodeTail} of each event, through one generator: a request's events are encoded together, so the
-     * generator and its buffers are set up once per request, not once per event.
+     * {@link #encodeTail} of each event, through one generator and into one array: a request's events are encoded
+     * together, so the generator and its buffers are set up once per request, and the request's tails take one
+     * allocation, not one per event.
      */
-    public static byte[][] encodeTails(LogEvent[] events) {
-        byte[][] tails = new byte[events.length][];
+    public static Tails encodeTails(LogEvent[] events) {
+        int[] bounds = new int[2 * events.length];
         TailBuffer out = TAIL_BUFFERS.get();
         out.reset();
         try (JsonGenerator gen = FACTORY.createGenerator(out)) {
@@ -152,14 +153,52 @@ public final class EventJson {
                 gen.writeEndObject();
                 gen.flush();
                 // without the generator's opening '{': the sequencer writes {"id":"n", in its place
-                tails[i] = out.copy(start + 1);
+                bounds[2 * i] = start + 1;
+                bounds[2 * i + 1] = out.size();
             }
+            return new Tails(out.copy(0), bounds);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             out.trim();
         }
-        return tails;
+    }
+
+    /**
+     * The tails of a run of events ({@link #encodeTails}) in one array: tail {@code i} is {@link #bytes()} from
+     * {@link #offset offset(i)}, {@link #length length(i)} bytes long. Immutable once made.
+     */
+    public static final class Tails {
+        private final byte[] bytes;
+        /** Start and end of each tail in {@code bytes}, two entries per event. */
+        private final int[] bounds;
+
+        Tails(byte[] bytes, int[] bounds) {
+            this.bytes = bytes;
+            this.bounds = bounds;
+        }
+
+        public int count() {
+            return bounds.length / 2;
+        }
+
+        /** The array every tail lies in. Not to be changed. */
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        public int offset(int i) {
+            return bounds[2 * i];
+        }
+
+        public int length(int i) {
+            return bounds[2 * i + 1] - bounds[2 * i];
+        }
+
+        /** Tail {@code i} in an array of its own. */
+        public byte[] copy(int i) {
+            return Arrays.copyOfRange(bytes, offset(i), bounds[2 * i + 1]);
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ class EventJsonTailsTest {
 
     @Test
     void eachTailIsTheEventsJsonAfterItsIdMember() {
-        byte[][] tails = EventJson.encodeTails(EVENTS);
+        byte[][] tails = tails(EVENTS);
 
         assertThat(tails.length).isEqualTo(EVENTS.length);
         for (int i = 0; i < EVENTS.length; i++) {
@@ -43,7 +43,7 @@ class EventJsonTailsTest {
 
     @Test
     void tailsAreValidJsonWithoutRawLineBreaksOrSeparators() throws IOException {
-        byte[][] tails = EventJson.encodeTails(EVENTS);
+        byte[][] tails = tails(EVENTS);
         for (byte[] tail : tails) {
             byte[] object = new byte[tail.length + 1];
             object[0] = '{';
@@ -61,7 +61,7 @@ class EventJsonTailsTest {
 
     @Test
     void timestampsInAndOutsideYearsZeroToNineThousandNineHundredNinetyNine() {
-        byte[][] tails = EventJson.encodeTails(EVENTS);
+        byte[][] tails = tails(EVENTS);
         assertThat(new String(tails[0], StandardCharsets.UTF_8)).startsWith("\"ts\":\"2026-11-24T22:00:00.123Z\"");
         assertThat(new String(tails[1], StandardCharsets.UTF_8)).startsWith("\"ts\":\"1970-01-01T00:00:00.000Z\"");
         assertThat(new String(tails[2], StandardCharsets.UTF_8))
@@ -72,11 +72,11 @@ class EventJsonTailsTest {
     @Test
     void aHugeBatchDoesNotChangeWhatLaterBatchesGet() {
         LogEvent big = new LogEvent(0L, Level.INFO, "log", "svc", "main", "x".repeat(200_000), null, null);
-        byte[][] first = EventJson.encodeTails(new LogEvent[] {big, EVENTS[0]});
-        byte[][] after = EventJson.encodeTails(Arrays.copyOf(EVENTS, 2));
+        byte[][] first = tails(new LogEvent[] {big, EVENTS[0]});
+        byte[][] after = tails(Arrays.copyOf(EVENTS, 2));
         assertThat(first[1]).isEqualTo(after[0]);
         assertThat(new String(first[0], StandardCharsets.UTF_8)).contains("x".repeat(200_000));
-        assertThat(EventJson.encodeTails(new LogEvent[0]).length).isZero();
+        assertThat(tails(new LogEvent[0]).length).isZero();
     }
 
     @Test
@@ -100,10 +100,26 @@ class EventJsonTailsTest {
         for (int i = 0; i < ts.length; i++) {
             events[i] = new LogEvent(ts[i], Level.INFO, "log", "svc", "main", "m", null, null);
         }
-        byte[][] tails = EventJson.encodeTails(events);
+        byte[][] tails = tails(events);
         for (int i = 0; i < ts.length; i++) {
             assertThat(new String(tails[i], StandardCharsets.UTF_8)).as("ts %d", ts[i])
                     .startsWith("\"ts\":\"" + EventJson.formatTs(ts[i]) + "\"");
         }
+    }
+
+    /** Each tail of {@link EventJson#encodeTails} in an array of its own, read through its offset and length. */
+    private static byte[][] tails(LogEvent[] events) {
+        EventJson.Tails tails = EventJson.encodeTails(events);
+        assertThat(tails.count()).isEqualTo(events.length);
+        byte[][] out = new byte[tails.count()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Arrays.copyOfRange(tails.bytes(), tails.offset(i), tails.offset(i) + tails.length(i));
+            assertThat(tails.copy(i)).isEqualTo(out[i]);
+            if (i > 0) {
+                assertThat(tails.offset(i)).as("in order, after the previous one and its '{'")
+                        .isEqualTo(tails.offset(i - 1) + tails.length(i - 1) + 1);
+            }
+        }
+        return out;
     }
 }

@@ -81,17 +81,19 @@ public class FanoutBenchmark {
         // as the sequencer does: the frames of one cycle back to back in one block
         records = new EventRecord[eventsPerBatch];
         LogEvent[] events = new LogEvent[eventsPerBatch];
-        byte[][] tails = new byte[eventsPerBatch][];
-        int blockBytes = 0;
         for (int i = 0; i < eventsPerBatch; i++) {
             events[i] = new LogEvent(System.currentTimeMillis(), Level.WARN, "log", "checkout-svc",
                     "team-a/feature-" + i, "order placed in 17 ms padded to about a hundred bytes....", null, null);
-            tails[i] = EventJson.encodeTail(events[i]);
-            blockBytes += SseFrames.frameSize(1_000 + i, tails[i]);
+        }
+        EventJson.Tails tails = EventJson.encodeTails(events);
+        int blockBytes = 0;
+        for (int i = 0; i < eventsPerBatch; i++) {
+            blockBytes += SseFrames.frameSize(1_000 + i, tails.length(i));
         }
         ByteBuf block = PooledByteBufAllocator.DEFAULT.directBuffer(blockBytes, blockBytes);
         for (int i = 0; i < eventsPerBatch; i++) {
-            records[i] = SseFrames.encodeInto(block, 1_000 + i, events[i], tails[i], System.currentTimeMillis());
+            records[i] = SseFrames.encodeInto(block, 1_000 + i, events[i], tails.bytes(), tails.offset(i),
+                    tails.length(i), System.currentTimeMillis());
         }
         // the allocation's reference stays for the records, as the ring's would
         

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public abstract class IngestBatch {
     final LogEvent[] events;
-    final byte[][] tails;
+    final EventJson.Tails tails;
     final long receivedMillis;
     private long firstId;
     private long lastId;

@@ -334,8 +334,8 @@ public final class Sequencer {
                 long id = lastId;
                 while (end < cycleCount && cycle[end] instanceof IngestBatch batch) {
                     long batchBytes = 0;
-                    for (byte[] tail : batch.tails) {
-                        batchBytes += SseFrames.frameSize(++id, tail);
+                    for (int k = 0; k < batch.events.length; k++) {
+                        batchBytes += SseFrames.frameSize(++id, batch.tails.length(k));
                     }
                     if (end > i && bytes + batchBytes > BLOCK_BYTES) {
                         break;
@@ -405,8 +405,8 @@ public final class Sequencer {
                 IngestBatch batch = (IngestBatch) cycle[b];
                 long first = lastId + 1;
                 for (int i = 0; i < batch.events.length; i++) {
-                    EventRecord record = SseFrames.encodeInto(block, ++lastId, batch.events[i], batch.tails[i],
-                            batch.receivedMillis);
+                    EventRecord record = SseFrames.encodeInto(block, ++lastId, batch.events[i],
+                            batch.tails.bytes(), batch.tails.offset(i), batch.tails.length(i), batch.receivedMillis);
                     unused--;
                     if (records != null) {
                         records[r++] = record;

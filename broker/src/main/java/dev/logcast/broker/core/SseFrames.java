@@ -1,5 +1,6 @@
 package dev.logcast.broker.core;
 
+import dev.logcast.protocol.EventJson;
 import dev.logcast.protocol.LogEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -45,10 +46,10 @@ public final class SseFrames {
                 + capBytes + "}\n\n");
     }
 
-    /** The size of an event's frame with this id and JSON tail. */
-    public static int frameSize(long id, byte[] tail) {
+    /** The size of an event's frame with this id and a JSON tail of {@code tailLength} bytes. */
+    public static int frameSize(long id, int tailLength) {
         int idLength = decimalLength(id);
-        return ID.length + idLength + DATA_ID.length + idLength + AFTER_ID.length + tail.length + END.length;
+        return ID.length + idLength + DATA_ID.length + idLength + AFTER_ID.length + tailLength + END.length;
     }
 
     /**
@@ -56,15 +57,17 @@ public final class SseFrames {
      * and returns its record. It takes no reference: the caller holds one on the block for every record it keeps
      * (the sequencer takes them for a whole block at once).
      *
-     * @param tail the event's JSON after its id member, from {@link dev.logcast.protocol.EventJson#encodeTail}
+     * @param tails the event's JSON after its id member is {@code tails[offset .. offset + length)}, from
+     *              {@link dev.logcast.protocol.EventJson#encodeTails}
      */
-    static EventRecord encodeInto(ByteBuf block, long id, LogEvent event, byte[] tail, long receivedMillis) {
+    static EventRecord encodeInto(ByteBuf block, long id, LogEvent event, byte[] tails, int offset, int length,
+                                  long receivedMillis) {
         int start = block.writerIndex();
         // id: <id>\ndata: {"id":"<id>", composed once, written with one copy
         Prefix prefix = PREFIX.get();
         int at = prefix.compose(id);
         int idLength = prefix.idLength;
-        block.writeBytes(prefix.bytes, 0, at).writeBytes(tail).writeBytes(END);
+        block.writeBytes(prefix.bytes, 0, at).writeBytes(tails, offset, length).writeBytes(END);
         int size = block.writerIndex() - start;
         int jsonOffset = ID.length + idLength + DATA_PREFIX;
         int jsonLength = size - jsonOffset - END.length;
@@ -128,14 +131,14 @@ public final class SseFrames {
      *
      * @param tails each event's JSON after its id, from {@link dev.logcast.protocol.EventJson#encodeTails}
      */
-    public static void records(ByteBufAllocator alloc, long[] ids, LogEvent[] events, byte[][] tails,
+    public static void records(ByteBufAllocator alloc, long[] ids, LogEvent[] events, EventJson.Tails tails,
                                long[] receivedMillis, int count, java.util.List<EventRecord> out) {
         if (count == 0) {
             return;
         }
         long bytes = 0;
         for (int i = 0; i < count; i++) {
-            bytes += frameSize(ids[i], tails[i]);
+            bytes += frameSize(ids[i], tails.length(i));
         }
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("a replay chunk of " + bytes + " bytes");
@@ -143,7 +146,8 @@ public final class SseFrames {
         ByteBuf block = alloc.directBuffer((int) bytes, (int) bytes);
         try {
             for (int i = 0; i < count; i++) {
-                out.add(encodeInto(block, ids[i], events[i], tails[i], receivedMillis[i]));
+                out.add(encodeInto(block, ids[i], events[i], tails.bytes(), tails.offset(i), tails.length(i),
+                        receivedMillis[i]));
             }
             block.retain(count);
         } finally {
@@ -153,11 +157,11 @@ public final class SseFrames {
 
     /** Encodes one frame into a block of its own; the record holds the block's one reference. */
     static EventRecord encode(ByteBufAllocator alloc, long id, LogEvent event, byte[] tail, long receivedMillis) {
-        int size = frameSize(id, tail);
+        int size = frameSize(id, tail.length);
         ByteBuf block = alloc.directBuffer(size, size);
         boolean ok = false;
         try {
-            EventRecord record = encodeInto(block, id, event, tail, receivedMillis);
+            EventRecord record = encodeInto(block, id, event, tail, 0, tail.length, receivedMillis);
             ok = true;
             return record;
         } finally {

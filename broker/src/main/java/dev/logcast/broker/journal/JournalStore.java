@@ -93,12 +93,12 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
             received[i] = stored.receivedMillis();
             events[i] = stored.event();
         }
-        byte[][] tails = EventJson.encodeTails(events);
+        EventJson.Tails tails = EventJson.encodeTails(events);
         // the byte budget: events while the frames so far are under it (the last may go over; at least one)
         long bytes = 0;
         int count = 0;
         while (count < n && (count == 0 || bytes < maxBytes)) {
-            bytes += SseFrames.frameSize(ids[count], tails[count]);
+            bytes += SseFrames.frameSize(ids[count], tails.length(count));
             count++;
         }
         SseFrames.records(alloc, ids, events, tails, received, count, out);

@@ -218,15 +218,13 @@ class RetentionRingTest {
     private EventRecord[] cycle(long first, int count) {
         long[] ids = new long[count];
         LogEvent[] events = new LogEvent[count];
-        byte[][] tails = new byte[count][];
         long[] received = new long[count];
         for (int i = 0; i < count; i++) {
             ids[i] = first + i;
             events[i] = new LogEvent(0, Level.INFO, "log", "svc", "main", "event " + ids[i], null, null);
-            tails[i] = EventJson.encodeTail(events[i]);
         }
         List<EventRecord> out = new ArrayList<>();
-        SseFrames.records(ALLOC, ids, events, tails, received, count, out);
+        SseFrames.records(ALLOC, ids, events, EventJson.encodeTails(events), received, count, out);
         made.addAll(out);
         return out.toArray(new EventRecord[0]);
     }

@@ -693,7 +693,7 @@ class ShardTest {
             events[i] = new LogEvent(1_795_557_600_000L, Level.INFO, "log", "svc", id % 2 == 0 ? "even" : "odd",
                     "event " + id, null, null);
             tails[i] = EventJson.encodeTail(events[i]);
-            bytes += SseFrames.frameSize(id, tails[i]);
+            bytes += SseFrames.frameSize(id, tails[i].length);
         }
         ByteBuf block = ALLOC.directBuffer(bytes, bytes);
         List<EventBatch> batches = new ArrayList<>();
@@ -701,7 +701,7 @@ class ShardTest {
         for (int size : sizes) {
             EventRecord[] records = new EventRecord[size];
             for (int i = 0; i < size; i++, e++) {
-                records[i] = SseFrames.encodeInto(block, nextId++, events[e], tails[e], 0);
+                records[i] = SseFrames.encodeInto(block, nextId++, events[e], tails[e], 0, tails[e].length, 0);
                 made.add(records[i]);
                 // the test's reference, as the ring's would be
                 records[i].retain();
