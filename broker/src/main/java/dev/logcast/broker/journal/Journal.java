@@ -33,6 +33,8 @@ import java.util.zip.CRC32C;
  */
 public final class Journal implements Closeable {
     private static final int WRITE_BUFFER_BYTES = 1 << 20;
+    /** Index entries of the active segment that {@link #flush()} lets wait for the next sync (one scratch's worth). */
+    private static final int INDEX_FLUSH_ENTRIES = 64;
     /** A read looks at no more records than this; the caller reads on from the id it returns. */
     static final int SCAN_LIMIT = 65_536;
 
@@ -302,12 +304,25 @@ public final class Journal implements Closeable {
 
     /** Hands everything appended to the OS ({@code write}), without forcing it to the disk. Writer only. */
     public void flush() throws IOException {
+        flush(false);
+    }
+
+    /**
+     * Writes the buffer, and the index entries of finished segments; the active segment's entries only once
+     * {@link #INDEX_FLUSH_ENTRIES} are waiting, or {@code allIndexes}. Readers use the index in memory, and recovery
+     * adds what the file lacks by scanning the log from its last entry, so the index file may lag: a second
+     * {@code write} for every cycle's couple of entries cost more than the records' own.
+     */
+    private void flush(boolean allIndexes) throws IOException {
         checkWritable();
         boolean ok = false;
         try {
             flushBuffer();
             for (Segment segment : unsynced) {
-                segment.flushIndex(indexScratch);
+                if (allIndexes || segment != active
+                        || segment.index.count() - segment.flushedEntries >= INDEX_FLUSH_ENTRIES) {
+                    segment.flushIndex(indexScratch);
+                }
             }
             bytes = appendedBytes;
             ok = true;
@@ -341,7 +356,7 @@ public final class Journal implements Closeable {
      * owner again. Writer only.
      */
     public SyncPoint beginSync() throws IOException {
-        flush();
+        flush(true);
         Segment[] toForce = new Segment[unsynced.size()];
         FileChannel[] logs = new FileChannel[toForce.length];
         FileChannel[] indexes = new FileChannel[toForce.length];

@@ -505,4 +505,38 @@ class JournalTest {
             assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, id - 1));
         }
     }
+
+    @Test
+    void theActiveSegmentsIndexFileMayLagAndRecoveryCompletesIt() throws IOException {
+        JournalSettings settings = new JournalSettings(1 << 20, 0, 0, 128);
+        Path live = dir.resolve("live");
+        Path crashed = dir.resolve("crashed");
+        Path liveIndex = live.resolve(Segment.fileName(1, ".idx"));
+        try (Journal journal = Journal.open(live, settings)) {
+            appendCommitted(journal, 1, 60);
+            SegmentIndex index = journal.segmentArray()[0].index;
+            assertThat(index.count()).isBetween(2, 63);
+            assertThat(Files.size(liveIndex)).as("a few entries wait for the next sync").isZero();
+            // a crash now leaves the files as the OS has them
+            Files.createDirectories(crashed);
+            for (String suffix : new String[] {".log", ".idx"}) {
+                Files.copy(live.resolve(Segment.fileName(1, suffix)), crashed.resolve(Segment.fileName(1, suffix)));
+            }
+
+            appendCommitted(journal, 61, 2000);
+            assertThat(Files.size(liveIndex) / SegmentIndex.ENTRY_BYTES).as("written once 64 wait")
+                    .isEqualTo(index.count());
+            appendCommitted(journal, 2001, 2010);
+            assertThat(Files.size(liveIndex) / SegmentIndex.ENTRY_BYTES).isLessThan(index.count());
+            journal.sync();
+            assertThat(Files.size(liveIndex) / SegmentIndex.ENTRY_BYTES).as("all of it at a sync")
+                    .isEqualTo(index.count());
+        }
+        try (Journal recovered = Journal.open(crashed, settings)) {
+            assertThat(ids(readAll(recovered, 0))).isEqualTo(range(1, 60));
+            assertThat(Files.size(crashed.resolve(Segment.fileName(1, ".idx"))) / SegmentIndex.ENTRY_BYTES)
+                    .as("recovery wrote the entries the file lacked")
+                    .isEqualTo(recovered.segmentArray()[0].index.count());
+        }
+    }
 }
