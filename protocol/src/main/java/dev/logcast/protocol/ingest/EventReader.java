@@ -3,6 +3,7 @@ package dev.logcast.protocol.ingest;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.logcast.protocol.EventLimits;
 import dev.logcast.protocol.Level;
 import dev.logcast.protocol.LogEvent;
@@ -33,6 +34,19 @@ final class EventReader {
     private String lastSource;
     private String lastBranch;
     private static final Level[] LEVELS = Level.values();
+    /** The known members, by their bit's position: ts 1, level 2, type 4, source 8, branch 16, msg 32, attrs 64. */
+    private static final SerializedString[] MEMBER_NAMES = {
+        new SerializedString("ts"), new SerializedString("level"), new SerializedString("type"),
+        new SerializedString("source"), new SerializedString("branch"), new SerializedString("msg"),
+        new SerializedString("attrs"),
+    };
+    private static final int ORDER_SLOTS = 8;
+    /**
+     * The known member (index into {@link #MEMBER_NAMES}) the last event had at each position, -1 for another or
+     * none: a client writes its events' members in one order, and jackson matches an expected name on its bytes
+     * without the symbol-table lookup.
+     */
+    private final int[] order = {-1, -1, -1, -1, -1, -1, -1, -1};
 
     EventReader(EventLimits limits, long receiveTimeMillis) {
         this.limits = limits;
@@ -54,18 +68,27 @@ final class EventReader {
         // duplicate keys are malformed JSON (the parser leaves them to us): a bit for each known member
         int seen = 0;
         List<String> unknown = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            int bit = switch (name) {
-                case "ts" -> 1;
-                case "level" -> 2;
-                case "type" -> 4;
-                case "source" -> 8;
-                case "branch" -> 16;
-                case "msg" -> 32;
-                case "attrs" -> 64;
-                default -> 0;
-            };
+        int position = 0;
+        while (true) {
+            // the member the previous event had here, matched on the raw bytes; anything else is looked up
+            int expected = position < ORDER_SLOTS ? order[position] : -1;
+            String name;
+            int bit;
+            if (expected >= 0 && p.nextFieldName(MEMBER_NAMES[expected])) {
+                name = MEMBER_NAMES[expected].getValue();
+                bit = 1 << expected;
+            } else {
+                if (expected < 0 ? p.nextToken() != JsonToken.FIELD_NAME : !p.hasToken(JsonToken.FIELD_NAME)) {
+                    break;
+                }
+                name = p.currentName();
+                int member = member(name);
+                bit = member < 0 ? 0 : 1 << member;
+                if (position < ORDER_SLOTS) {
+                    order[position] = member;
+                }
+            }
+            position++;
             if (bit != 0) {
                 if ((seen & bit) != 0) {
                     throw duplicate(p, name);
@@ -98,6 +121,20 @@ final class EventReader {
             attrValues = Arrays.copyOf(values, attrCount);
         }
         return new LogEvent(ts, level, type, source, branch, msg, attrKeys, attrValues);
+    }
+
+    /** The known member {@code name} is (index into {@link #MEMBER_NAMES}), -1 for any other. */
+    private static int member(String name) {
+        return switch (name) {
+            case "ts" -> 0;
+            case "level" -> 1;
+            case "type" -> 2;
+            case "source" -> 3;
+            case "branch" -> 4;
+            case "msg" -> 5;
+            case "attrs" -> 6;
+            default -> -1;
+        };
     }
 
     private long readTs(JsonParser p, JsonToken value, int index) throws IOException, IngestException {

@@ -186,6 +186,38 @@ class NativeDecoderTest {
         assertThat(e.error()).startsWith("event 1: field \"type\": \"API\" does not match");
     }
 
+    @Test
+    void membersInAnyOrderNamesThatShareAPrefixAndDuplicatesWhereAMemberWasExpected() throws Exception {
+        // the reader expects the previous event's order: every change of it must still read right
+        List<LogEvent> events = ndjson("""
+                {"level":"warn","type":"api","source":"a","branch":"b","msg":"1"}
+                {"level":"warn","type":"api","source":"a","branch":"b","msg":"2"}
+                {"msg":"3","branch":"c","source":"d","type":"log","level":"error"}
+                {"levels":"x","level":"debug","msgs":1,"msg":"4","ts":0}
+                {"msg":"5"}
+                {"lev":1,"msg":"6","level":"info","type":"api","source":"a","branch":"b","attrs":{"k":1},"x":2}
+                {"level":"fatal","type":"api","source":"a","branch":"b","msg":"7"}
+                """);
+        assertThat(events).extracting(LogEvent::msg).containsExactly("1", "2", "3", "4", "5", "6", "7");
+        assertThat(events).extracting(LogEvent::level).containsExactly(Level.WARN, Level.WARN, Level.ERROR,
+                Level.DEBUG, Level.INFO, Level.INFO, Level.FATAL);
+        assertThat(events).extracting(LogEvent::source).containsExactly("a", "a", "d", "unknown", "unknown", "a", "a");
+        assertThat(events.get(3).tsMillis()).isZero();
+        assertThat(events.get(5).attrCount()).isEqualTo(1);
+
+        IngestException e = ndjsonError(Bodies.utf8("""
+                {"level":"warn","msg":"1"}
+                {"level":"warn","level":"info"}
+                """), LIMITS);
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.error()).contains("Duplicate field 'level'");
+        e = ndjsonError(Bodies.utf8("""
+                {"level":"warn","msg":"1"}
+                {"level":"warn","msg":"1","msg":"2"}
+                """), LIMITS);
+        assertThat(e.error()).contains("Duplicate field 'msg'");
+    }
+
     static Stream<Arguments> timestamps() {
         return Stream.of(
                 arguments("\"2026-11-24T12:00:00.123Z\"", "2026-11-24T12:00:00.123Z"),
