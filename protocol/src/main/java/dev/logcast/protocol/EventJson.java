@@ -156,7 +156,7 @@ public final class EventJson {
                 bounds[2 * i] = start + 1;
                 bounds[2 * i + 1] = out.size();
             }
-            return new Tails(out.copy(0), bounds);
+            return new Tails(out.toByteArray(), bounds);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -238,9 +238,9 @@ public final class EventJson {
             }
         }
 
-        /** The bytes written from {@code from} on. */
-        byte[] copy(int from) {
-            return Arrays.copyOfRange(buf, from, count);
+        /** The bytes written, in an array of their own. */
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
         }
 
         /** One huge request does not pin its buffer to the thread for good. */

@@ -40,9 +40,9 @@ public interface EventJournal {
     long committedId();
 
     /**
-     * Reads stored events with ids greater than {@code afterId} and at most {@code upToId}, at most {@code maxEvents} matching ones and about
-     * {@code maxBytes} of frames, encoded as records (the caller owns their frames). Any thread but an event loop:
-     * this reads files.
+     * Reads stored events with ids greater than {@code afterId} and at most {@code upToId}, at most
+     * {@code maxEvents} matching ones and about {@code maxBytes} of frames, encoded as records (the caller owns
+     * their frames). Any thread but an event loop: this reads files.
      *
      * @return the id of the last record looked at ({@code afterId} if none): the next read resumes after it
      */

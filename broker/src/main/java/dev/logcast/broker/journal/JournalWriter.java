@@ -149,7 +149,8 @@ public final class JournalWriter implements AutoCloseable {
      * Stores the batch on the calling thread, when that can be done at once: the policy is {@code INTERVAL} or
      * {@code NEVER}, the writer runs, nothing is queued before the batch, and the writer is not busy appending a
      * group or applying retention (an fsync in progress does not count). The batch is then written to the OS and
-     * committed, and the {@link Listener} is <em>not</em> called: the caller has its answer. Only the producer thread of {@link #submit} may call it.
+     * committed, and the {@link Listener} is <em>not</em> called: the caller has its answer. Only the producer
+     * thread of {@link #submit} may call it.
      *
      * @return {@code true} when the batch is stored; {@code false} when it could not be done now, or the write
      *         failed (the journal is rolled back): {@link #submit} it then, and the writer stores it or reports why

@@ -141,6 +141,8 @@ public final class JournalCodec {
         private long receivedMillis;
         private LogEvent event;
         private int attrsSize;
+        /** The size of each attr of the prepared record, so that {@link #encode} does not work them out again. */
+        private int[] attrSizes = new int[8];
 
         /**
          * Prepares the record of one event for {@link #encode}.
@@ -170,8 +172,12 @@ public final class JournalCodec {
             size += bytesSize(JournalRecord.BRANCH_FIELD_NUMBER, branch.of(event.branch()));
             size += bytesSize(JournalRecord.MSG_FIELD_NUMBER, msg);
             int attrs = 0;
+            if (event.attrCount() > attrSizes.length) {
+                attrSizes = new int[event.attrCount()];
+            }
             for (int i = 0; i < event.attrCount(); i++) {
                 int attrSize = attrSize(event.attrKey(i), event.attrValue(i));
+                attrSizes[i] = attrSize;
                 attrs += CodedOutputStream.computeTagSize(JournalRecord.ATTRS_FIELD_NUMBER)
                         + CodedOutputStream.computeUInt32SizeNoTag(attrSize) + attrSize;
             }
@@ -196,7 +202,7 @@ public final class JournalCodec {
             writeBytes(out, JournalRecord.BRANCH_FIELD_NUMBER, branch.bytes);
             writeBytes(out, JournalRecord.MSG_FIELD_NUMBER, msg);
             if (attrsSize > 0) {
-                writeAttrs(event, out);
+                writeAttrs(event, attrSizes, out);
             }
         }
 
@@ -225,12 +231,13 @@ public final class JournalCodec {
         }
     }
 
-    private static void writeAttrs(LogEvent event, CodedOutputStream out) throws IOException {
+    /** Writes the event's attrs, whose encoded sizes are {@code sizes[0..attrCount)}. */
+    private static void writeAttrs(LogEvent event, int[] sizes, CodedOutputStream out) throws IOException {
         for (int i = 0; i < event.attrCount(); i++) {
             String key = event.attrKey(i);
             Object value = event.attrValue(i);
             out.writeTag(JournalRecord.ATTRS_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            out.writeUInt32NoTag(attrSize(key, value));
+            out.writeUInt32NoTag(sizes[i]);
             writeString(out, Attr.KEY_FIELD_NUMBER, key);
             if (value instanceof String s) {
                 out.writeString(Attr.STRING_VALUE_FIELD_NUMBER, s);
