@@ -30,8 +30,10 @@ import org.jctools.queues.SpscUnboundedArrayQueue;
  * then durable when the call returns, without two thread hand-offs (a wake-up of this thread, and its answer back
  * to the sequencer) per cycle. This thread still does every fsync and the retention. An {@code INTERVAL} fsync
  * runs without the lock: it forces what was written when it began, while the producer goes on storing batches
- * itself. The producer takes the queued path only while this thread appends a group or applies retention, so it
- * never waits for the disk.
+ * itself. While this thread holds the lock for a moment (to note where a sync begins or ends), the producer waits
+ * for it, up to half a millisecond; it takes the queued path only when the hold is longer (a group appended,
+ * retention applied), and this thread stores what was queued before it starts an fsync. So a batch never waits for
+ * the disk, queued or not.
  *
  * <p><b>Owner:</b> the journal's writer side belongs to whoever holds {@code writerLock}: this thread for each duty
  * cycle from {@link #start()} until {@link #close()} returns, or the producer inside {@link #storeNow}; before
@@ -45,6 +47,8 @@ public final class JournalWriter implements AutoCloseable {
     private static final int SPINS_BEFORE_PARK = 100;
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long RETENTION_EVERY_MS = 1000;
+    /** How long {@link #storeNow} waits for the lock the writer holds before it queues the batch instead. */
+    static final long STORE_NOW_LOCK_WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     /** Outcomes, called on the writer thread, each batch exactly once, in submission order. */
     public interface Listener {
@@ -69,7 +73,7 @@ public final class JournalWriter implements AutoCloseable {
     private final AtomicInteger submitting = new AtomicInteger();
 
     /** Held by whoever uses the journal's writer side: this thread's duty cycle, or {@link #storeNow}. */
-    private final ReentrantLock writerLock = new ReentrantLock();
+    final ReentrantLock writerLock = new ReentrantLock();
     private volatile boolean sleeping;
     /** No more submits. */
     private volatile boolean stopping;
@@ -157,8 +161,7 @@ public final class JournalWriter implements AutoCloseable {
      *         not
      */
     public boolean storeNow(JournalBatch batch) {
-        if (policy == FsyncPolicy.ALWAYS || !started || stopping || !journalQueue.isEmpty()
-                || !writerLock.tryLock()) {
+        if (policy == FsyncPolicy.ALWAYS || !started || stopping || !journalQueue.isEmpty() || !lockBriefly()) {
             return false;
         }
         boolean wake = false;
@@ -186,6 +189,24 @@ public final class JournalWriter implements AutoCloseable {
             if (wake && sleeping) {
                 LockSupport.unpark(thread);
             }
+        }
+    }
+
+    /**
+     * Takes {@code writerLock} for {@link #storeNow}, waiting up to {@link #STORE_NOW_LOCK_WAIT_NANOS} for the writer's
+     * short holds (noting a sync's start or end). Giving up at once would queue the batch, and a queued batch waits
+     * for the writer, which may be about to spend milliseconds in an fsync: everything the producer stores after it
+     * would wait as well.
+     */
+    private boolean lockBriefly() {
+        if (writerLock.tryLock()) {
+            return true;
+        }
+        try {
+            return writerLock.tryLock(STORE_NOW_LOCK_WAIT_NANOS, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -223,6 +244,8 @@ public final class JournalWriter implements AutoCloseable {
         } finally {
             writerLock.unlock();
         }
+        // a batch queued while the lock was held would wait for the fsync, and every batch after it too
+        storeQueued();
         // the fsync runs without the lock: storeNow goes on writing to the OS meanwhile (a file may be written and
         // fsynced at once), so a slow disk holds up no cycle
         long start = nanoClock.getAsLong();
@@ -241,6 +264,21 @@ public final class JournalWriter implements AutoCloseable {
             writerLock.unlock();
         }
         return n;
+    }
+
+    /** Stores the batches queued so far, as a duty cycle would, without syncing. Writer only. */
+    private void storeQueued() {
+        if (journalQueue.isEmpty()) {
+            return;
+        }
+        writerLock.lock();
+        try {
+            if (journalQueue.drain(collector, GROUP_LIMIT) > 0) {
+                storeGroup();
+            }
+        } finally {
+            writerLock.unlock();
+        }
     }
 
     /** With {@code INTERVAL}, when something is unsynced and the interval is up: what to fsync. Under the lock. */

@@ -24,6 +24,8 @@ final class FaultyFiles implements FileOpener {
     final AtomicInteger forces = new AtomicInteger();
     /** Runs at the start of every fsync, on the fsyncing thread (a slow disk); {@code null}: none. */
     volatile Runnable beforeForce;
+    /** Runs before every positional write, on the writing thread; {@code null}: none. */
+    volatile Runnable beforeWrite;
 
     void heal() {
         writeBudget = -1;
@@ -67,6 +69,10 @@ final class FaultyFiles implements FileOpener {
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
+            Runnable hook = beforeWrite;
+            if (hook != null) {
+                hook.run();
+            }
             int n = allowed(src);
             ByteBuffer part = src.duplicate();
             part.limit(part.position() + n);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class JournalWriterTest {
     @TempDir
     Path dir;
     private final FaultyFiles files = new FaultyFiles();
-    private final List<String> outcomes = new ArrayList<>();
+    private final List<String> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Double> fsyncSeconds = new ArrayList<>();
     private long nanos;
     private long millis = T0;
@@ -484,6 +485,85 @@ class JournalWriterTest {
         }
         writer.close();
         assertThat(outcomes).isEmpty();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 20));
+    }
+
+    @Test
+    void aBatchQueuedWhileTheWriterNotesASyncIsStoredBeforeTheFsyncNotAfterIt() throws IOException {
+        JournalWriter writer = writer(FsyncPolicy.INTERVAL);
+        writer.submit(batch(1, 10));
+        writer.doWork();
+        // the producer found the lock taken while the writer noted what to sync (it writes the index then)
+        files.beforeWrite = () -> {
+            files.beforeWrite = null;
+            writer.submit(batch(11, 10));
+        };
+        List<Long> committedAtFsync = new ArrayList<>();
+        files.beforeForce = () -> committedAtFsync.add(journal.committedId());
+        nanos = 100 * MS;
+        writer.doWork();
+        assertThat(committedAtFsync).as("stored before the fsync began").isNotEmpty().allMatch(id -> id == 20);
+        assertThat(outcomes).containsExactly("durable 1 after 0 fsyncs", "durable 11 after 0 fsyncs");
+        writer.close();
+        assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 20));
+    }
+
+    @Test
+    @Timeout(30)
+    void storeNowWaitsOutAShortHoldOfTheLockAndQueuesOnlyWhenTheHoldIsLong() throws Exception {
+        JournalWriter writer = new JournalWriter(journal, FsyncPolicy.INTERVAL, 100, listener, fsyncSeconds::add,
+                System::nanoTime, System::currentTimeMillis);
+        startIdle(writer);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            writer.writerLock.lock();
+            try {
+                held.countDown();
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                writer.writerLock.unlock();
+            }
+        });
+        holder.start();
+        held.await();
+        long start = System.nanoTime();
+        assertThat(writer.storeNow(batch(1, 10))).as("a hold longer than the wait: queue instead").isFalse();
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(JournalWriter.STORE_NOW_LOCK_WAIT_NANOS);
+        release.countDown();
+        holder.join();
+        assertThat(writer.submit(batch(1, 10))).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (outcomes.size() < 1) {
+            assertThat(System.nanoTime()).as("the queued batch is stored").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        awaitIdle(writer);
+
+        // a hold that ends within the wait: the batch is stored on the caller, not queued
+        CountDownLatch heldAgain = new CountDownLatch(1);
+        Thread shortHolder = new Thread(() -> {
+            writer.writerLock.lock();
+            try {
+                heldAgain.countDown();
+                LockSupport.parkNanos(JournalWriter.STORE_NOW_LOCK_WAIT_NANOS / 10);
+            } finally {
+                writer.writerLock.unlock();
+            }
+        });
+        shortHolder.start();
+        heldAgain.await();
+        boolean stored = writer.storeNow(batch(11, 10));
+        shortHolder.join();
+        if (stored) {
+            assertThat(outcomes).as("stored on the caller: no listener call").hasSize(1);
+        } else {
+            // a descheduled holder can outlast the wait on a busy machine: then the queued path stores it
+            assertThat(writer.submit(batch(11, 10))).isTrue();
+        }
+        writer.close();
         assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 20));
     }
 
