@@ -86,8 +86,40 @@ public final class EventJson {
         out[23] = 'Z';
     }
 
-    /** A thread's timestamp bytes, and the day their date part holds: a request's events mostly share one. */
-    private static final class TsScratch {
+    /**
+     * A thread's reusable parts of {@link #writeFields}: the timestamp bytes and the day their date part holds (a
+     * request's events mostly share one), and the last type, source and branch with their quoted bytes.
+     */
+    private static final class Scratch {
+        private final String[] names = new String[3];
+        private final SerializedString[] quoted = new SerializedString[3];
+
+        /**
+         * {@code value} quoted and encoded once, for a value that repeats the last one in its slot (the ingest
+         * reader hands repeats the same string); {@code null} for another, which the caller writes itself, and for
+         * a value with anything but printable ASCII (the contract's tokens have nothing else), which a
+         * {@link SerializedString} might quote otherwise than the generator (it escapes a surrogate pair).
+         */
+        SerializableString quoted(int slot, String value) {
+            String last = names[slot];
+            if (last == value || last != null && last.equals(value)) {
+                return quoted[slot];
+            }
+            names[slot] = value;
+            quoted[slot] = isPlainAscii(value) ? new SerializedString(value) : null;
+            return null;
+        }
+
+        private static boolean isPlainAscii(String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         final byte[] bytes = new byte[TS_BYTES];
         long day = Long.MIN_VALUE;
         /** The instant {@link #bytes} hold, valid while {@code day} is set. */
@@ -270,21 +302,21 @@ public final class EventJson {
     /** Writes every member but {@code id} into an object the caller has started. */
     public static void writeFields(LogEvent event, JsonGenerator gen) throws IOException {
         gen.writeFieldName(TS);
-        TsScratch ts = TS_SCRATCH.get();
-        if (ts.format(event.tsMillis())) {
+        Scratch scratch = SCRATCH.get();
+        if (scratch.format(event.tsMillis())) {
             // ASCII digits and punctuation: nothing to escape
-            gen.writeRawUTF8String(ts.bytes, 0, TS_BYTES);
+            gen.writeRawUTF8String(scratch.bytes, 0, TS_BYTES);
         } else {
             gen.writeString(formatTs(event.tsMillis()));
         }
         gen.writeFieldName(LEVEL);
         gen.writeString(LEVEL_NAMES[event.level().ordinal()]);
         gen.writeFieldName(TYPE);
-        gen.writeString(event.type());
+        writeName(gen, scratch, 0, event.type());
         gen.writeFieldName(SOURCE);
-        gen.writeString(event.source());
+        writeName(gen, scratch, 1, event.source());
         gen.writeFieldName(BRANCH);
-        gen.writeString(event.branch());
+        writeName(gen, scratch, 2, event.branch());
         gen.writeFieldName(MSG);
         gen.writeString(event.msg());
         gen.writeFieldName(ATTRS);
@@ -294,6 +326,15 @@ public final class EventJson {
             writeScalar(gen, event.attrValue(i));
         }
         gen.writeEndObject();
+    }
+
+    private static void writeName(JsonGenerator gen, Scratch scratch, int slot, String value) throws IOException {
+        SerializableString quoted = scratch.quoted(slot, value);
+        if (quoted != null) {
+            gen.writeString(quoted);
+        } else {
+            gen.writeString(value);
+        }
     }
 
     // member names and level names, quoted and encoded once
@@ -306,7 +347,7 @@ public final class EventJson {
     private static final SerializableString ATTRS = new SerializedString("attrs");
     private static final SerializableString[] LEVEL_NAMES = Arrays.stream(Level.values())
             .map(level -> new SerializedString(level.wireName())).toArray(SerializableString[]::new);
-    private static final ThreadLocal<TsScratch> TS_SCRATCH = ThreadLocal.withInitial(TsScratch::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static void writeScalar(JsonGenerator gen, Object value) throws IOException {
         if (value instanceof String s) {

@@ -42,6 +42,28 @@ class EventJsonTailsTest {
     }
 
     @Test
+    void aRepeatedTypeSourceOrBranchIsWrittenAsTheFirstTimeEvenAsAnotherStringOrWithCharactersToEscape() {
+        String[] names = {"api", "checkout-svc", "team-a/feature:x_1.2", "q\"uote\\back\u0001ctl", "br\u2028\u00e9\uD83D\uDE00"};
+        for (String type : names) {
+            for (String source : names) {
+                LogEvent event = new LogEvent(1_795_557_600_123L, Level.INFO, type, source, source, "m", null, null);
+                LogEvent other = new LogEvent(1_795_557_600_123L, Level.INFO, "x", "y", "z", "m", null, null);
+                EventJson.encodeTail(other);
+                byte[] first = EventJson.encodeTail(event);
+                byte[] repeated = EventJson.encodeTail(event);
+                // equal strings that are not the same instance, as a journal replay decodes them
+                LogEvent copy = new LogEvent(event.tsMillis(), Level.INFO, new String(type), new String(source),
+                        new String(source), "m", null, null);
+                assertThat(new String(repeated, StandardCharsets.UTF_8)).as("%s / %s", type, source)
+                        .isEqualTo(new String(first, StandardCharsets.UTF_8));
+                assertThat(EventJson.encodeTail(copy)).isEqualTo(first);
+                assertThat(EventJson.encodeTails(new LogEvent[] {event, other, copy, copy}).copy(3))
+                        .isEqualTo(first);
+            }
+        }
+    }
+
+    @Test
     void tailsAreValidJsonWithoutRawLineBreaksOrSeparators() throws IOException {
         byte[][] tails = tails(EVENTS);
         for (byte[] tail : tails) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import dev.logcast.protocol.EventLimits;
 import dev.logcast.protocol.Level;
 import dev.logcast.protocol.LogEvent;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +19,8 @@ import java.util.Set;
  * Reads one native event object from a parser and validates it against the contract's event rules and the
  * {@link EventLimits}. Field values are checked on jackson's character buffer before any {@code String} is made.
  *
- * <p><b>Owner:</b> the decoding thread; one instance per request (it keeps scratch arrays for attrs). Not
- * thread-safe.
+ * <p><b>Owner:</b> the decoding thread; one instance per request (it keeps scratch arrays for attrs), with hints it
+ * shares with the thread's next requests (see {@link Recent}). Not thread-safe.
  */
 final class EventReader {
     private final EventLimits limits;
@@ -27,12 +28,14 @@ final class EventReader {
     private String[] keys = new String[8];
     private Object[] values = new Object[8];
     /**
-     * The last valid {@code type}, {@code source} and {@code branch} of this request: a batch's events mostly repeat
-     * them, and a repeat is then neither a new string nor checked again.
+     * The last valid {@code type}, {@code source} and {@code branch} read on this thread: a batch's events mostly
+     * repeat them, and so do a producer's requests, and a repeat is then neither a new string nor checked again
+     * (the events share one string, in the ring too).
      */
     private String lastType;
     private String lastSource;
     private String lastBranch;
+    private final Recent recent;
     private static final Level[] LEVELS = Level.values();
     /** The known members, by their bit's position: ts 1, level 2, type 4, source 8, branch 16, msg 32, attrs 64. */
     private static final SerializedString[] MEMBER_NAMES = {
@@ -46,12 +49,35 @@ final class EventReader {
      * none: a client writes its events' members in one order, and jackson matches an expected name on its bytes
      * without the symbol-table lookup.
      */
-    private final int[] order = {-1, -1, -1, -1, -1, -1, -1, -1};
+    private final int[] order;
 
     EventReader(EventLimits limits, long receiveTimeMillis) {
         this.limits = limits;
         this.receiveTimeMillis = receiveTimeMillis;
+        this.recent = RECENT.get();
+        this.lastType = recent.type;
+        this.lastSource = recent.source;
+        this.lastBranch = recent.branch;
+        this.order = recent.order;
     }
+
+    /**
+     * What the readers of one thread carry from request to request. Only hints: a value is used after its text
+     * matched, a member order after jackson matched the name, so readers that interleave on a thread stay correct.
+     */
+    private static final class Recent {
+        String type;
+        String source;
+        String branch;
+        final int[] order = {-1, -1, -1, -1, -1, -1, -1, -1};
+    }
+
+    private static final FastThreadLocal<Recent> RECENT = new FastThreadLocal<>() {
+        @Override
+        protected Recent initialValue() {
+            return new Recent();
+        }
+    };
 
     /**
      * Reads the object whose {@code START_OBJECT} is the parser's current token, up to its {@code END_OBJECT}.
@@ -217,6 +243,7 @@ final class EventReader {
                 throw invalid(index, "type", EventRules.quote(text) + " does not match " + EventRules.TYPE_PATTERN);
             }
             lastType = text;
+            recent.type = text;
         }
         return lastType;
     }
@@ -225,6 +252,7 @@ final class EventReader {
         expectString(value, index, "source");
         if (!sameText(p, lastSource)) {
             lastSource = readName(p, index, "source");
+            recent.source = lastSource;
         }
         return lastSource;
     }
@@ -233,6 +261,7 @@ final class EventReader {
         expectString(value, index, "branch");
         if (!sameText(p, lastBranch)) {
             lastBranch = readName(p, index, "branch");
+            recent.branch = lastBranch;
         }
         return lastBranch;
     }

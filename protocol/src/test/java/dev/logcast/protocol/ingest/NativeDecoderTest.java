@@ -218,6 +218,29 @@ class NativeDecoderTest {
         assertThat(e.error()).contains("Duplicate field 'msg'");
     }
 
+    @Test
+    void requestsReadOnOneThreadShareRepeatedNamesAndEachStillReadsItsOwn() throws Exception {
+        LogEvent first = json("{\"type\":\"api\",\"source\":\"svc-a\",\"branch\":\"team/x\",\"msg\":\"1\"}").get(0);
+        LogEvent second = ndjson("{\"msg\":\"2\",\"branch\":\"team/x\",\"source\":\"svc-a\",\"type\":\"api\"}\n").get(0);
+        assertThat(second.type()).isSameAs(first.type());
+        assertThat(second.source()).isSameAs(first.source());
+        assertThat(second.branch()).isSameAs(first.branch());
+        assertThat(second.msg()).isEqualTo("2");
+
+        // another producer in between, with another member order: each request reads its own values
+        LogEvent other = json("{\"branch\":\"main\",\"msg\":\"3\",\"type\":\"log\",\"source\":\"svc-b\"}").get(0);
+        assertThat(List.of(other.type(), other.source(), other.branch(), other.msg()))
+                .containsExactly("log", "svc-b", "main", "3");
+        LogEvent defaults = json("{\"msg\":\"4\"}").get(0);
+        assertThat(List.of(defaults.type(), defaults.source(), defaults.branch()))
+                .containsExactly("log", "unknown", "main");
+        // a value that differs from the last valid one only in case is checked, and refused
+        IngestException e = jsonError(Bodies.utf8("{\"type\":\"LOG\"}"), LIMITS);
+        assertThat(e.error()).startsWith("event 0: field \"type\": \"LOG\" does not match");
+        e = jsonError(Bodies.utf8("{\"source\":\"svc b\"}"), LIMITS);
+        assertThat(e.status()).isEqualTo(400);
+    }
+
     static Stream<Arguments> timestamps() {
         return Stream.of(
                 arguments("\"2026-11-24T12:00:00.123Z\"", "2026-11-24T12:00:00.123Z"),
