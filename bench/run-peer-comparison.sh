@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Peer comparison: every scenario runs against nginx+nchan, then against logcast, each started fresh for it, with the
-# same load generator (bench/target/logcast-bench.jar); prints logcast/nchan for each figure. Loopback only.
+# Peer comparison: every scenario runs against nginx+nchan, the ceiling peer (throughput scenarios b c e f only) and
+# logcast, each started fresh for it, with the same load generator (bench/target/logcast-bench.jar); prints
+# logcast/nchan and logcast/ceiling for each figure. Loopback only.
 # What each scenario measures: docs/benchmarks.md.
 #
 # Usage: bench/run-peer-comparison.sh [scenario ...]      scenarios: a b c d e f (default: all)
 #
 # Environment:
-#   TARGETS            which brokers to run, in order (default: "nchan logcast")
+#   TARGETS            which servers to run, in order (default: "nchan ceiling logcast"); ceiling is the best-case
+#                      Netty peer (dev.logcast.bench.ceiling.CeilingPeer: no parsing, no storage), what this machine
+#                      allows a broker on Netty; it is skipped in (a) and (d), which measure no throughput
+#   CEILING_PORT       port for the ceiling peer (default: 17071; must be free)
 #   DURATION, WARMUP   measured window and warm-up of each run (default: 10s, 2s)
 #   BROKER_PORT        port for the logcast under test (default: 17070; must be free)
 #   BROKER_CMD         command that starts logcast in the foreground, given `serve --port P --data.dir D ...` as
@@ -19,6 +23,8 @@
 #   LOADER_JAVA_OPTS   JVM options of the load generator (default: -Xms1g -Xmx2g)
 #   BUSY_RETRIES       runs again (fresh server) a run during which other processes took over 20 % of a core
 #                      (otherCpuPct), up to this many times (default: 2)
+#   ROUNDS             runs every scenario on every server this many times, round by round (default: 1); the summary
+#                      shows medians, and each ratio is the median of the ratios measured within one round
 #   SKIP_BUILD         1: use the jars as they are
 #   OUT                directory for each run's table and JSON (default: bench/target/peer-comparison)
 set -euo pipefail
@@ -28,15 +34,17 @@ shared="$(cd -- "$repo/../shared" && pwd -P)"
 nchan="$shared/peers/nchan"
 jar="$repo/bench/target/logcast-bench.jar"
 out="${OUT:-$repo/bench/target/peer-comparison}"
-targets="${TARGETS:-nchan logcast}"
+targets="${TARGETS:-nchan ceiling logcast}"
 duration="${DURATION:-10s}"
 warmup="${WARMUP:-2s}"
 logcast_port="${BROKER_PORT:-17070}"
+ceiling_port="${CEILING_PORT:-17071}"
 logcast_args="${BROKER_ARGS:---auth.mode none}"
 pin="${PIN:-1}"
 loader_opts="${LOADER_JAVA_OPTS:--Xms1g -Xmx2g}"
 loader_java="${LOADER_JAVA:-$("$repo/bin/logcast" --java)}"
 busy_retries="${BUSY_RETRIES:-2}"
+rounds="${ROUNDS:-1}"
 scenarios=("$@")
 [[ ${#scenarios[@]} -gt 0 ]] || scenarios=(a b c d e f)
 
@@ -116,6 +124,7 @@ pinned() {  # pinned CPU COMMAND...
 }
 
 server_pid=""
+server_kind=""
 logcast_data=""
 
 start_nchan() {
@@ -133,38 +142,36 @@ stop_nchan() {
   server_pid=""
 }
 
-start_logcast() {
-  if curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$logcast_port/healthz"; then
-    die "something already listens on 127.0.0.1:$logcast_port; set BROKER_PORT to a free port"
-  fi
-  logcast_data="$(mktemp -d /tmp/logcast-bench-data.XXXXXX)"
-  local cmd
-  if [[ -n ${BROKER_CMD:-} ]]; then
-    read -r -a cmd <<<"$BROKER_CMD"
-  else
-    cmd=("$repo/bin/logcast")
+# launch NAME PORT LOGFILE COMMAND...: starts a JVM server in the background (on CPU 1 when pinning) and waits until
+# its /healthz answers; NAME is for messages. The command must exec the JVM (taskset and bin/logcast do), so that
+# $server_pid is the JVM's.
+launch() {
+  local name="$1" port="$2" logfile="$3"
+  shift 3
+  local cmd=("$@")
+  if curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$port/healthz"; then
+    die "something already listens on 127.0.0.1:$port; set the port of $name to a free one"
   fi
   if [[ $pin == 1 && $(nproc) -ge 2 ]]; then
     cmd=(taskset -c 1 "${cmd[@]}")
   fi
-  # a simple command in the background: $! is its pid, and taskset and bin/logcast exec, so it is the JVM's
-  # shellcheck disable=SC2086
-  "${cmd[@]}" serve --port "$logcast_port" --data.dir "$logcast_data" $logcast_args >"$out/logcast-$1.log" 2>&1 &
+  "${cmd[@]}" >"$logfile" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
-    if curl -fs --max-time 1 -o /dev/null "http://127.0.0.1:$logcast_port/healthz"; then
+    if curl -fs --max-time 1 -o /dev/null "http://127.0.0.1:$port/healthz"; then
       return 0
     fi
     alive "$server_pid" || break
     sleep 0.2
   done
-  log "logcast did not answer /healthz on port $logcast_port; its log:"
-  tail -n 20 "$out/logcast-$1.log" >&2 || true
-  stop_logcast
+  log "$name did not answer /healthz on port $port; its log:"
+  tail -n 20 "$logfile" >&2 || true
+  terminate "$name"
   return 1
 }
 
-stop_logcast() {
+# terminate NAME: SIGTERM to $server_pid, SIGKILL if it has not exited 15 s later
+terminate() {
   if [[ -n $server_pid ]] && alive "$server_pid"; then
     kill -TERM "$server_pid"
     for _ in $(seq 1 150); do
@@ -172,32 +179,69 @@ stop_logcast() {
       sleep 0.1
     done
     if alive "$server_pid"; then
-      log "logcast $server_pid did not exit 15 s after SIGTERM; sending SIGKILL"
+      log "$1 $server_pid did not exit 15 s after SIGTERM; sending SIGKILL"
       kill -KILL "$server_pid" 2>/dev/null || true
     fi
   fi
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
+}
+
+# The ceiling peer runs on the JVM and with the JVM options bin/logcast gives the broker.
+start_ceiling() {
+  local opts
+  read -r -a opts <<<"$("$repo/bin/logcast" --java-opts)"
+  launch "the ceiling peer" "$ceiling_port" "$out/ceiling-$1.log" \
+    "$("$repo/bin/logcast" --java)" "${opts[@]}" -cp "$jar" dev.logcast.bench.ceiling.CeilingPeer --port "$ceiling_port"
+}
+
+start_logcast() {
+  logcast_data="$(mktemp -d /tmp/logcast-bench-data.XXXXXX)"
+  local cmd
+  if [[ -n ${BROKER_CMD:-} ]]; then
+    read -r -a cmd <<<"$BROKER_CMD"
+  else
+    cmd=("$repo/bin/logcast")
+  fi
+  # shellcheck disable=SC2086
+  launch logcast "$logcast_port" "$out/logcast-$1.log" \
+    "${cmd[@]}" serve --port "$logcast_port" --data.dir "$logcast_data" $logcast_args || { stop_logcast; return 1; }
+}
+
+stop_logcast() {
+  terminate logcast
   [[ -n $logcast_data ]] && rm -rf -- "$logcast_data"
   logcast_data=""
 }
 
+stop_server() {
+  case "$server_kind" in
+    nchan) stop_nchan ;;
+    ceiling) terminate "the ceiling peer" ;;
+    logcast) stop_logcast ;;
+  esac
+  server_kind=""
+}
+
 cleanup() {
-  if [[ -n $server_pid ]]; then
-    if [[ -n $logcast_data ]]; then stop_logcast; else stop_nchan; fi
-  fi
+  [[ -z $server_pid ]] || stop_server
 }
 trap cleanup EXIT
 
 run_one() {  # run_one SCENARIO TARGET
   local scenario="$1" target="$2" port args
-  if [[ $target == nchan ]]; then
-    start_nchan
-    port=18080
-  else
-    start_logcast "$scenario" || { log "($scenario) logcast: not run"; return 0; }
-    port="$logcast_port"
-  fi
+  server_kind="$target"
+  case "$target" in
+    nchan)
+      start_nchan
+      port=18080 ;;
+    ceiling)
+      start_ceiling "$scenario" || { log "($scenario) ceiling: not run"; server_kind=""; return 0; }
+      port="$ceiling_port" ;;
+    *)
+      start_logcast "$scenario" || { log "($scenario) logcast: not run"; server_kind=""; return 0; }
+      port="$logcast_port" ;;
+  esac
   read -r -a args <<<"$(scenario_args "$scenario")"
   log "($scenario) $target, server pid $server_pid: $loader_java loadgen --target $target --port $port ${args[*]}"
   # shellcheck disable=SC2086
@@ -209,7 +253,7 @@ run_one() {  # run_one SCENARIO TARGET
     log "($scenario) $target: the load generator failed:"
     cat "$out/$scenario-$target.txt" >&2
   fi
-  if [[ $target == nchan ]]; then stop_nchan; else stop_logcast; fi
+  stop_server
 }
 
 figure() {  # figure FILE KEY -> the value, or "-"
@@ -218,24 +262,64 @@ figure() {  # figure FILE KEY -> the value, or "-"
   [[ -n $v && $v != null ]] && echo "$v" || echo "-"
 }
 
+median() {  # median VALUE... ("-" ignored) -> the median, or "-"
+  printf '%s\n' "$@" | awk '$1 != "-" { v[n++] = $1 + 0 } END {
+    if (n == 0) { print "-"; exit }
+    for (i = 1; i < n; i++) for (j = i; j > 0 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+    m = (n % 2) ? v[int(n/2)] : (v[n/2-1] + v[n/2]) / 2
+    if (m == int(m)) printf "%d\n", m; else printf "%.3f\n", m }'
+}
+
+ratio() {  # ratio L N -> L/N with two decimals, or "-"
+  awk -v n="$2" -v l="$1" 'BEGIN { if (n == "-" || l == "-" || n + 0 == 0) print "-"; else printf "%.2f", l / n }'
+}
+
 summary() {
-  printf '\n%-44s %-20s %14s %14s %10s\n' "scenario" "figure" "nchan" "logcast" "lc/nchan"
-  local s f n l ratio
+  printf '\n%-44s %-20s %14s %14s %14s %10s %10s\n' "scenario" "figure" "nchan" "ceiling" "logcast" "lc/nchan" \
+    "lc/ceiling"
+  local s f r t v vals rn rc
   for s in "${scenarios[@]}"; do
     for f in $(scenario_figures "$s"); do
-      n="$(figure "$out/$s-nchan.json" "$f")"
-      l="$(figure "$out/$s-logcast.json" "$f")"
-      ratio="$(awk -v n="$n" -v l="$l" 'BEGIN { if (n == "-" || l == "-" || n + 0 == 0) print "-"; else printf "%.2f", l / n }')"
-      printf '%-44s %-20s %14s %14s %10s\n' "$(scenario_title "$s")" "$f" "$n" "$l" "$ratio"
+      declare -A med=()
+      rn=() rc=()
+      for t in nchan ceiling logcast; do
+        vals=()
+        for r in $(seq 1 "$rounds"); do vals+=("$(figure "$out/$s-$t-r$r.json" "$f")"); done
+        med[$t]="$(median "${vals[@]}")"
+      done
+      for r in $(seq 1 "$rounds"); do
+        v="$(figure "$out/$s-logcast-r$r.json" "$f")"
+        rn+=("$(ratio "$v" "$(figure "$out/$s-nchan-r$r.json" "$f")")")
+        rc+=("$(ratio "$v" "$(figure "$out/$s-ceiling-r$r.json" "$f")")")
+      done
+      printf '%-44s %-20s %14s %14s %14s %10s %10s\n' "$(scenario_title "$s")" "$f" "${med[nchan]}" \
+        "${med[ceiling]}" "${med[logcast]}" "$(median "${rn[@]}")" "$(median "${rc[@]}")"
+      if (( rounds > 1 )) && [[ " ${rn[*]} " == *[0-9]* ]]; then
+        printf '%-44s %-20s %s\n' "" "  lc/nchan by round" "${rn[*]}"
+      fi
+      if (( rounds > 1 )) && [[ " ${rc[*]} " == *[0-9]* ]]; then
+        printf '%-44s %-20s %s\n' "" "  lc/ceiling by round" "${rc[*]}"
+      fi
+      unset med
     done
   done
   printf '\nHigher is better for */s figures, lower for latency, CPU and RSS. Runs: %s\n' "$out"
+  if (( rounds > 1 )); then
+    printf 'Figures are medians of %d rounds; a ratio is the median of the rounds'"'"' ratios, each measured within one\n' "$rounds"
+    printf 'round (the servers back to back).\n'
+  fi
+  printf 'ceiling: a best-case Netty peer (no parsing, no storage, each POST written to every subscriber at once).\n'
   printf 'otherCpuPct is CPU that other processes took during a run: well above 0 means a busy machine and disturbed\n'
   printf 'figures; loaderCpuPct near 100 means the load generator, not the broker, may have been the limit.\n'
 }
 
 mkdir -p "$out"
+rm -f "$out"/*-r[0-9]*.json "$out"/*-r[0-9]*.txt
 for s in "${scenarios[@]}"; do scenario_args "$s" >/dev/null; done
+for t in $targets; do
+  case "$t" in nchan|ceiling|logcast) ;; *) die "unknown target '$t' (nchan ceiling logcast)" ;; esac
+done
+[[ $rounds =~ ^[1-9][0-9]?$ ]] || die "ROUNDS must be 1..99"
 ensure_nchan
 build
 # 10,000 streams need as many descriptors in the load generator (nginx raises its own limit in start.sh)
@@ -248,15 +332,23 @@ busy() {  # busy FILE: the run's otherCpuPct is over 20
   [[ $other != - ]] && awk -v o="$other" 'BEGIN { exit !(o > 20) }'
 }
 
-for s in "${scenarios[@]}"; do
-  for t in $targets; do
-    for attempt in $(seq 0 "$busy_retries"); do
-      rm -f "$out/$s-$t.json" "$out/$s-$t.txt"
-      run_one "$s" "$t"
-      busy "$out/$s-$t.json" || break
-      if [[ $attempt -lt $busy_retries ]]; then
-        log "($s) $t: other processes took $(figure "$out/$s-$t.json" otherCpuPct) % of a core; running it again"
+for r in $(seq 1 "$rounds"); do
+  for s in "${scenarios[@]}"; do
+    for t in $targets; do
+      if [[ $t == ceiling && ( $s == a || $s == d ) ]]; then
+        continue
       fi
+      for attempt in $(seq 0 "$busy_retries"); do
+        rm -f "$out/$s-$t.json" "$out/$s-$t.txt"
+        (( rounds == 1 )) || log "round $r of $rounds"
+        run_one "$s" "$t"
+        busy "$out/$s-$t.json" || break
+        if [[ $attempt -lt $busy_retries ]]; then
+          log "($s) $t: other processes took $(figure "$out/$s-$t.json" otherCpuPct) % of a core; running it again"
+        fi
+      done
+      [[ -f $out/$s-$t.json ]] && cp "$out/$s-$t.json" "$out/$s-$t-r$r.json"
+      [[ -f $out/$s-$t.txt ]] && cp "$out/$s-$t.txt" "$out/$s-$t-r$r.txt"
     done
   done
 done

@@ -34,7 +34,7 @@ public final class LoadGenerator implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--target", description = "logcast or nchan (default: ${DEFAULT-VALUE})", defaultValue = "logcast",
+    @Option(names = "--target", description = "logcast, nchan or ceiling (the best-case Netty peer) (default: ${DEFAULT-VALUE})", defaultValue = "logcast",
             converter = TargetConverter.class)
     Target target;
 
@@ -42,7 +42,7 @@ public final class LoadGenerator implements Callable<Integer> {
             defaultValue = "127.0.0.1")
     String host;
 
-    @Option(names = "--port", description = "default: 17070 for logcast, 18080 for nchan")
+    @Option(names = "--port", description = "default: 17070 for logcast, 18080 for nchan, 17071 for ceiling")
     Integer port;
 
     @Option(names = "--branch", description = "logcast branch / nchan channel (default: ${DEFAULT-VALUE})",
@@ -193,7 +193,7 @@ public final class LoadGenerator implements Callable<Integer> {
     }
 
     /** Literal loopback addresses and {@code localhost} only; no name is ever resolved through DNS. */
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         if (host.equalsIgnoreCase("localhost")) {
             return true;
         }
@@ -215,7 +215,7 @@ public final class LoadGenerator implements Callable<Integer> {
             try {
                 return Target.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not logcast or nchan");
+                throw new CommandLine.TypeConversionException("'" + value + "' is not logcast, nchan or ceiling");
             }
         }
     }

@@ -33,7 +33,7 @@ final class RequestTemplate {
         int[] seqOffsets = new int[k];
         int[] timeOffsets = new int[k];
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (config.target() == Target.LOGCAST) {
+        if (config.target().speaksLogcast()) {
             int bodyLength = k * (event.bytes.length + 1);
             out.writeBytes(head("/v1/logs", config, "Content-Type: application/x-ndjson\r\n", bodyLength));
             for (int i = 0; i < k; i++) {

@@ -64,7 +64,7 @@ final class Subscribers {
         for (int i = 0; i < states.length; i++) {
             states[i] = new SubscriberState(i, config.publishers());
         }
-        String auth = config.token() == null || config.target() != Target.LOGCAST
+        String auth = config.token() == null || !config.target().speaksLogcast()
                 ? "" : "Authorization: Bearer " + config.token() + "\r\n";
         this.request = ("GET " + config.target().subscribePath(config.branch()) + " HTTP/1.1\r\nHost: "
                 + config.hostHeader() + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n" + auth + "\r\n")
