@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peer comparison: every scenario runs against nginx+nchan, the ceiling peer (throughput scenarios b c e f only) and
+# Peer comparison: every scenario runs against nginx+nchan, the ceiling peer (scenarios c, e and f only) and
 # logcast, each started fresh for it, with the same load generator (bench/target/logcast-bench.jar); prints
 # logcast/nchan and logcast/ceiling for each figure. Loopback only.
 # What each scenario measures: docs/benchmarks.md.
@@ -9,7 +9,8 @@
 # Environment:
 #   TARGETS            which servers to run, in order (default: "nchan ceiling logcast"); ceiling is the best-case
 #                      Netty peer (dev.logcast.bench.ceiling.CeilingPeer: no parsing, no storage), what this machine
-#                      allows a broker on Netty; it is skipped in (a) and (d), which measure no throughput
+#                      allows a broker on Netty; it runs in (c), (e) and (f) only: (a) and (d) measure no throughput,
+#                      and in (b) it writes each event to each subscriber on its own (no coalescing), no ceiling there
 #   CEILING_PORT       port for the ceiling peer (default: 17071; must be free)
 #   DURATION, WARMUP   measured window and warm-up of each run (default: 10s, 2s)
 #   BROKER_PORT        port for the logcast under test (default: 17070; must be free)
@@ -335,7 +336,7 @@ busy() {  # busy FILE: the run's otherCpuPct is over 20
 for r in $(seq 1 "$rounds"); do
   for s in "${scenarios[@]}"; do
     for t in $targets; do
-      if [[ $t == ceiling && ( $s == a || $s == d ) ]]; then
+      if [[ $t == ceiling && ( $s == a || $s == b || $s == d ) ]]; then
         continue
       fi
       for attempt in $(seq 0 "$busy_retries"); do
