@@ -29,12 +29,16 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -235,6 +239,7 @@ public final class Broker {
             core.beginDraining();
             closeListener(listener);
             closeListener(tlsListener);
+            awaitIoPass(deadline);
             // in-flight requests finish; a bit of the grace is kept for the streams' goodbyes
             services.inflight().awaitIdle(Math.max(0, remainingMs(deadline) - Math.min(1_000, graceMs / 4)));
             core.stop(Math.max(100, remainingMs(deadline) - 200));
@@ -243,6 +248,26 @@ public final class Broker {
             Thread.currentThread().interrupt();
         } finally {
             forceStop();
+        }
+    }
+
+    /**
+     * Waits until every I/O loop has polled its sockets once more and read what was ready, so that a request whose
+     * first bytes reached its connection before the listener closed counts as in flight before the shutdown waits for
+     * what is in flight. (Without it a loop that had not yet read such a request when the count reached zero lost it:
+     * its connection was closed unanswered.) A task that a loop schedules for itself is moved to its task queue only
+     * at the start of its next task pass, which comes after its next poll of the sockets; Netty's epoll and NIO
+     * loops alike.
+     */
+    private void awaitIoPass(long deadline) {
+        List<Promise<Void>> passes = new ArrayList<>();
+        for (EventExecutor loop : ioGroup) {
+            Promise<Void> pass = loop.newPromise();
+            loop.execute(() -> loop.schedule(() -> pass.trySuccess(null), 0, TimeUnit.NANOSECONDS));
+            passes.add(pass);
+        }
+        for (Promise<Void> pass : passes) {
+            pass.awaitUninterruptibly(Math.max(1, remainingMs(deadline)));
         }
     }
 
