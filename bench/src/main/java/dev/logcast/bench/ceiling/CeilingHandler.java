@@ -1,6 +1,7 @@
 package dev.logcast.bench.ceiling;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -19,8 +20,8 @@ import io.netty.util.AsciiString;
 import io.netty.util.CharsetUtil;
 
 /**
- * The ceiling peer's one handler: {@code POST /v1/logs} publishes, {@code GET /v1/stream} subscribes, anything else
- * is 404. Answers of pipelined POSTs are flushed once per read burst.
+ * The ceiling peer's one handler: {@code POST /v1/logs} publishes, {@code GET /v1/stream} subscribes,
+ * {@code GET /healthz} is 200, anything else 404. Answers of pipelined POSTs are flushed once per read burst.
  *
  * <pre>
  * p.addLast("http", new HttpServerCodec());
@@ -50,7 +51,8 @@ final class CeilingHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         String uri = request.uri();
         if (request.method() == HttpMethod.POST && uri.startsWith("/v1/logs")) {
             int events = hub.publish(ctx.channel(), request.content(), ctx.alloc());
-            ByteBuf body = ctx.alloc().buffer(32).writeBytes(("{\"accepted\":" + events + "}").getBytes(CharsetUtil.US_ASCII));
+            ByteBuf body = ctx.alloc().buffer(32);
+            ByteBufUtil.writeAscii(body, "{\"accepted\":" + events + "}");
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.ACCEPTED, body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
