@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,8 +28,14 @@ import java.time.format.DateTimeFormatter;
  * {@code data:} line intact whatever a message holds. Stateless and thread-safe.
  */
 public final class EventJson {
-    /** Shared factory; jackson factories are thread-safe once configured. */
-    public static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /**
+     * Shared factory; jackson factories are thread-safe once configured. A character outside the BMP is written as
+     * its four UTF-8 bytes, not as an escaped surrogate pair: the same bytes a msg taken from the body as it is
+     * ({@link LogEvent#jsonSafeMsgUtf8()}) holds, so that an event is written alike however it arrived.
+     */
+    public static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            .build();
 
     private static final DateTimeFormatter RFC3339_MILLIS =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -120,6 +127,50 @@ public final class EventJson {
             return true;
         }
 
+        private Level middleLevel;
+        private String middleType;
+        private String middleSource;
+        private String middleBranch;
+        private byte[] middle;
+
+        /**
+         * {@code ,"level":...,"type":...,"source":...,"branch":...,"msg":} for the event, as the generator writes
+         * those members; made again only when one of them differs from the last event's.
+         */
+        byte[] middle(LogEvent event) throws IOException {
+            if (middle != null && event.level() == middleLevel && same(event.type(), middleType)
+                    && same(event.source(), middleSource) && same(event.branch(), middleBranch)) {
+                return middle;
+            }
+            ByteArrayOutputStream b = new ByteArrayOutputStream(96);
+            try (JsonGenerator gen = FACTORY.createGenerator(b)) {
+                gen.writeStartObject();
+                gen.writeFieldName(LEVEL);
+                gen.writeString(LEVEL_NAMES[event.level().ordinal()]);
+                gen.writeStringField("type", event.type());
+                gen.writeStringField("source", event.source());
+                gen.writeStringField("branch", event.branch());
+                gen.writeFieldName(MSG);
+                // a value, so that the generator writes the colon; dropped below
+                gen.writeNumber(0);
+                gen.writeEndObject();
+            }
+            byte[] object = b.toByteArray();
+            // {"level":...,"msg":0} -> ,"level":...,"msg":
+            byte[] bytes = Arrays.copyOf(object, object.length - 2);
+            bytes[0] = ',';
+            middleLevel = event.level();
+            middleType = event.type();
+            middleSource = event.source();
+            middleBranch = event.branch();
+            middle = bytes;
+            return bytes;
+        }
+
+        private static boolean same(String a, String b) {
+            return a == b || a.equals(b);
+        }
+
         final byte[] bytes = new byte[TS_BYTES];
         long day = Long.MIN_VALUE;
         /** The instant {@link #bytes} hold, valid while {@code day} is set. */
@@ -175,16 +226,14 @@ public final class EventJson {
         int[] bounds = new int[2 * events.length];
         TailBuffer out = TAIL_BUFFERS.get();
         out.reset();
+        Scratch scratch = SCRATCH.get();
         try (JsonGenerator gen = FACTORY.createGenerator(out)) {
-            // the events follow each other as root values with nothing between them
+            // what the generator writes here are root values with nothing between them, flushed at once
             gen.setRootValueSeparator(null);
             for (int i = 0; i < events.length; i++) {
                 int start = out.size();
-                gen.writeStartObject();
-                writeFields(events[i], gen);
-                gen.writeEndObject();
-                gen.flush();
-                // without the generator's opening '{': the sequencer writes {"id":"n", in its place
+                writeTail(events[i], gen, out, scratch);
+                // without the opening '{': the sequencer writes {"id":"n", in its place
                 bounds[2 * i] = start + 1;
                 bounds[2 * i + 1] = out.size();
             }
@@ -195,6 +244,49 @@ public final class EventJson {
             out.trim();
         }
     }
+
+    /**
+     * Writes the event's object as {@link #writeFields} does, byte for byte, with most of it copied in: the members
+     * from {@code "level"} up to {@code "msg":} come from {@link Scratch#middle} (made by the generator, once per
+     * run of events that share level, type, source and branch), a msg {@linkplain LogEvent#jsonSafeMsgUtf8() that
+     * needs no escaping} is copied between quotes. The generator writes the rest (a msg to escape, the attrs, a
+     * timestamp outside years 0000-9999) as root values, flushed into {@code out} at once.
+     */
+    private static void writeTail(LogEvent event, JsonGenerator gen, TailBuffer out, Scratch scratch)
+            throws IOException {
+        out.write(TS_OPEN);
+        if (scratch.format(event.tsMillis())) {
+            out.write('"');
+            out.write(scratch.bytes, 0, TS_BYTES);
+            out.write('"');
+        } else {
+            gen.writeString(formatTs(event.tsMillis()));
+            gen.flush();
+        }
+        byte[] middle = scratch.middle(event);
+        out.write(middle, 0, middle.length);
+        byte[] msgUtf8 = event.jsonSafeMsgUtf8();
+        if (msgUtf8 != null) {
+            out.write('"');
+            out.write(msgUtf8, 0, msgUtf8.length);
+            out.write('"');
+        } else {
+            gen.writeString(event.msg());
+            gen.flush();
+        }
+        if (event.attrCount() == 0) {
+            out.write(NO_ATTRS_CLOSE);
+            return;
+        }
+        out.write(ATTRS_OPEN);
+        writeAttrs(event, gen);
+        gen.flush();
+        out.write('}');
+    }
+
+    private static final byte[] TS_OPEN = "{\"ts\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ATTRS_OPEN = ",\"attrs\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_ATTRS_CLOSE = ",\"attrs\":{}}".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * The tails of a run of events ({@link #encodeTails}) in one array: tail {@code i} is {@link #bytes()} from
@@ -318,8 +410,19 @@ public final class EventJson {
         gen.writeFieldName(BRANCH);
         writeName(gen, scratch, 2, event.branch());
         gen.writeFieldName(MSG);
-        gen.writeString(event.msg());
+        byte[] msgUtf8 = event.jsonSafeMsgUtf8();
+        if (msgUtf8 != null) {
+            // the bytes of a JSON string that had no escape: what the generator would write for its text
+            gen.writeRawUTF8String(msgUtf8, 0, msgUtf8.length);
+        } else {
+            gen.writeString(event.msg());
+        }
         gen.writeFieldName(ATTRS);
+        writeAttrs(event, gen);
+    }
+
+    /** The attrs object. */
+    private static void writeAttrs(LogEvent event, JsonGenerator gen) throws IOException {
         gen.writeStartObject();
         for (int i = 0; i < event.attrCount(); i++) {
             gen.writeFieldName(event.attrKey(i));

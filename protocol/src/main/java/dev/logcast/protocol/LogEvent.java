@@ -1,5 +1,6 @@
 package dev.logcast.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
@@ -11,6 +12,10 @@ import java.util.Objects;
  * <p>{@code attrs} are kept as two parallel arrays in insertion order; a value is a {@link String}, a
  * {@link Boolean} or a {@link Number} ({@link Long}, {@link Double}, or {@link java.math.BigDecimal} /
  * {@link java.math.BigInteger} for numbers that do not fit those exactly).
+ *
+ * <p>{@code msg} is held as a {@link String}, or, for an event read from a JSON body whose msg had no escape in it
+ * ({@link #withJsonSafeMsg}), as its UTF-8 bytes straight from the body: the frame's JSON and the journal record take
+ * those bytes as they are, and the {@code String} is only made if something asks for it ({@link #msg()}).
  */
 public final class LogEvent {
     private static final String[] NO_KEYS = new String[0];
@@ -21,7 +26,13 @@ public final class LogEvent {
     private final String type;
     private final String source;
     private final String branch;
-    private final String msg;
+    /**
+     * The msg's text; made from {@link #msgUtf8} the first time it is asked for when the event was built from bytes
+     * (racy but idempotent: a {@code String} is safe to publish so).
+     */
+    private String msg;
+    /** The msg's UTF-8 bytes when it needs no JSON escaping ({@link #withJsonSafeMsg}); otherwise null. */
+    private final byte[] msgUtf8;
     private final String[] attrKeys;
     private final Object[] attrValues;
     /** Lazily computed lower-case {@code msg} for the {@code q} filter; racy but idempotent. */
@@ -29,12 +40,18 @@ public final class LogEvent {
 
     public LogEvent(long tsMillis, Level level, String type, String source, String branch, String msg,
                     String[] attrKeys, Object[] attrValues) {
+        this(tsMillis, level, type, source, branch, Objects.requireNonNull(msg, "msg"), null, attrKeys, attrValues);
+    }
+
+    private LogEvent(long tsMillis, Level level, String type, String source, String branch, String msg,
+                     byte[] msgUtf8, String[] attrKeys, Object[] attrValues) {
         this.tsMillis = tsMillis;
         this.level = Objects.requireNonNull(level, "level");
         this.type = Objects.requireNonNull(type, "type");
         this.source = Objects.requireNonNull(source, "source");
         this.branch = Objects.requireNonNull(branch, "branch");
-        this.msg = Objects.requireNonNull(msg, "msg");
+        this.msg = msg;
+        this.msgUtf8 = msgUtf8;
         this.attrKeys = attrKeys == null ? NO_KEYS : attrKeys;
         this.attrValues = attrValues == null ? NO_VALUES : attrValues;
         if (this.attrKeys.length != this.attrValues.length) {
@@ -62,8 +79,43 @@ public final class LogEvent {
         return branch;
     }
 
+    /**
+     * An event whose msg is given as UTF-8 that a JSON string can hold as it is: well-formed UTF-8 without a
+     * {@code "}, a backslash or a byte below 0x20 (the bytes between the quotes of a JSON string that has no
+     * escape). The caller guarantees this (the ingest reader takes such bytes from a body jackson and the UTF-8
+     * check accept); the array is the event's from now on and must not change.
+     */
+    public static LogEvent withJsonSafeMsg(long tsMillis, Level level, String type, String source, String branch,
+                                           byte[] msgUtf8, String[] attrKeys, Object[] attrValues) {
+        assert isJsonSafe(msgUtf8) : "msg bytes need escaping";
+        return new LogEvent(tsMillis, level, type, source, branch, null, Objects.requireNonNull(msgUtf8, "msg"),
+                attrKeys, attrValues);
+    }
+
+    private static boolean isJsonSafe(byte[] utf8) {
+        for (byte b : utf8) {
+            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public String msg() {
-        return msg;
+        String text = msg;
+        if (text == null) {
+            text = new String(msgUtf8, StandardCharsets.UTF_8);
+            msg = text;
+        }
+        return text;
+    }
+
+    /**
+     * The msg's UTF-8 bytes when they need no JSON escaping (an event made by {@link #withJsonSafeMsg}), else
+     * {@code null}. Not to be changed.
+     */
+    public byte[] jsonSafeMsgUtf8() {
+        return msgUtf8;
     }
 
     public int attrCount() {
@@ -92,7 +144,7 @@ public final class LogEvent {
     public String msgLowerCase() {
         String lower = msgLowerCase;
         if (lower == null) {
-            lower = msg.toLowerCase(Locale.ROOT);
+            lower = msg().toLowerCase(Locale.ROOT);
             msgLowerCase = lower;
         }
         return lower;
@@ -100,12 +152,12 @@ public final class LogEvent {
 
     /** A copy of this event with another source (a token's {@code src} claim pins it). */
     public LogEvent withSource(String newSource) {
-        return new LogEvent(tsMillis, level, type, newSource, branch, msg, attrKeys, attrValues);
+        return new LogEvent(tsMillis, level, type, newSource, branch, msg, msgUtf8, attrKeys, attrValues);
     }
 
     @Override
     public String toString() {
         return "LogEvent{ts=" + tsMillis + ", level=" + level.wireName() + ", type=" + type + ", source=" + source
-                + ", branch=" + branch + ", msg=" + msg + ", attrs=" + Arrays.toString(attrKeys) + '}';
+                + ", branch=" + branch + ", msg=" + msg() + ", attrs=" + Arrays.toString(attrKeys) + '}';
     }
 }

@@ -129,6 +129,54 @@ class EventJsonTailsTest {
         }
     }
 
+    @Test
+    void aMsgGivenAsJsonSafeBytesIsWrittenAsTheSameTextGivenAsAString() {
+        String[] texts = {"", "order placed", "caf\u00e9 \uD83D\uDE00 U+2028 \u2028 del \u007f", "data: x", "x".repeat(70_000)};
+        for (String text : texts) {
+            LogEvent asString = new LogEvent(1_795_557_600_123L, Level.INFO, "log", "svc", "main", text, null, null);
+            LogEvent asBytes = LogEvent.withJsonSafeMsg(1_795_557_600_123L, Level.INFO, "log", "svc", "main",
+                    text.getBytes(StandardCharsets.UTF_8), null, null);
+            assertThat(asBytes.msg()).isEqualTo(text);
+            assertThat(EventJson.encodeTail(asBytes)).isEqualTo(EventJson.encodeTail(asString));
+            assertThat(EventJson.encode(3, asBytes)).isEqualTo(EventJson.encode(3, asString));
+        }
+    }
+
+    @Test
+    void tailsOfMixedRunsAreWhatTheGeneratorWritesForEachEvent() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        String[] names = {"log", "api", "checkout-svc", "team-a/feature:x_1.2", "q\"uote\\", "br\u2028\u00e9"};
+        String[] msgs = {"", "plain", "needs \"escaping\"\n", "caf\u00e9 \uD83D\uDE00", "\u0000\u001f"};
+        Object[] values = {"v", "v\"\n", 17L, -0.0, 0.25, true, new BigDecimal("1.50"), new BigInteger("1" + "0".repeat(30))};
+        LogEvent[] events = new LogEvent[2_000];
+        for (int i = 0; i < events.length; i++) {
+            long ts = random.nextInt(10) == 0 ? 253_402_300_800_000L : 1_795_557_600_000L + random.nextInt(100_000);
+            Level level = Level.values()[random.nextInt(Level.values().length)];
+            String type = names[random.nextInt(2)];
+            String source = names[random.nextInt(names.length)];
+            String branch = names[random.nextInt(names.length)];
+            int attrs = random.nextInt(4) == 0 ? random.nextInt(1, 4) : 0;
+            String[] keys = new String[attrs];
+            Object[] vals = new Object[attrs];
+            for (int a = 0; a < attrs; a++) {
+                keys[a] = a + names[random.nextInt(names.length)];
+                vals[a] = values[random.nextInt(values.length)];
+            }
+            String msg = msgs[random.nextInt(msgs.length)];
+            boolean safe = msg.chars().noneMatch(c -> c < 0x20 || c == '"' || c == '\\');
+            events[i] = safe && random.nextBoolean()
+                    ? LogEvent.withJsonSafeMsg(ts, level, type, source, branch, msg.getBytes(StandardCharsets.UTF_8),
+                            keys, vals)
+                    : new LogEvent(ts, level, type, source, branch, msg, keys, vals);
+        }
+        byte[][] tails = tails(events);
+        for (int i = 0; i < events.length; i++) {
+            String whole = new String(EventJson.encode(9, events[i]), StandardCharsets.UTF_8);
+            assertThat("{\"id\":\"9\"," + new String(tails[i], StandardCharsets.UTF_8)).as("event %d", i)
+                    .isEqualTo(whole);
+        }
+    }
+
     /** Each tail of {@link EventJson#encodeTails} in an array of its own, read through its offset and length. */
     private static byte[][] tails(LogEvent[] events) {
         EventJson.Tails tails = EventJson.encodeTails(events);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import dev.logcast.protocol.EventLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -61,12 +62,68 @@ final class BodyInput {
         return open(body, limits, FACTORY);
     }
 
-    /** {@link #open(ByteBuf, EventLimits)} for native events: the parser leaves duplicate keys to the caller. */
-    static JsonParser openNative(ByteBuf body, EventLimits limits) throws IngestException {
-        return open(body, limits, NATIVE_FACTORY);
+    /**
+     * A native body after {@link #open(ByteBuf, EventLimits)}'s checks, in one array, and a parser over it that
+     * leaves duplicate keys to the caller. The array is the buffer's own when it has one, else a copy in a buffer the
+     * thread reuses: it is valid until the thread's next call, so whatever outlives the request is copied out.
+     */
+    static ArrayBody openNative(ByteBuf body, EventLimits limits) throws IngestException {
+        check(body, limits);
+        byte[] array;
+        int offset;
+        int length = body.readableBytes();
+        if (body.hasArray()) {
+            array = body.array();
+            offset = body.arrayOffset() + body.readerIndex();
+        } else {
+            array = SCRATCH.get();
+            if (array.length < length) {
+                array = new byte[Math.max(length, array.length * 2)];
+                if (array.length <= KEEP_SCRATCH_BYTES) {
+                    SCRATCH.set(array);
+                }
+            }
+            body.getBytes(body.readerIndex(), array, 0, length);
+            offset = 0;
+        }
+        try {
+            return new ArrayBody(NATIVE_FACTORY.createParser(array, offset, length), array, offset, offset + length);
+        } catch (IOException e) {
+            throw malformed(e, null);
+        }
     }
 
+    /**
+     * A parser over {@code array[offset, end)}; jackson's byte offsets ({@link JsonParser#currentTokenLocation()})
+     * count from {@code offset}.
+     */
+    record ArrayBody(JsonParser parser, byte[] array, int offset, int end) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            parser.close();
+        }
+    }
+
+    /** The largest copy buffer a thread keeps between requests. */
+    private static final int KEEP_SCRATCH_BYTES = 256 * 1024;
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[16 * 1024];
+        }
+    };
+
     private static JsonParser open(ByteBuf body, EventLimits limits, JsonFactory factory) throws IngestException {
+        check(body, limits);
+        try {
+            return parser(body, factory);
+        } catch (IOException e) {
+            throw malformed(e, null);
+        }
+    }
+
+    /** Size, not empty, no NUL among the first bytes, well-formed UTF-8. */
+    private static void check(ByteBuf body, EventLimits limits) throws IngestException {
         checkSize(body, limits);
         if (!body.isReadable()) {
             throw IngestException.badRequest(null, "empty body");
@@ -80,11 +137,6 @@ final class BodyInput {
         long bad = Utf8Validator.firstInvalidByte(body);
         if (bad >= 0) {
             throw IngestException.badRequest(null, "body is not valid UTF-8 at byte offset " + bad);
-        }
-        try {
-            return parser(body, factory);
-        } catch (IOException e) {
-            throw malformed(e, null);
         }
     }
 

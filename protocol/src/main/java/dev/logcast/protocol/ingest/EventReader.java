@@ -9,6 +9,10 @@ import dev.logcast.protocol.Level;
 import dev.logcast.protocol.LogEvent;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -25,6 +29,10 @@ import java.util.Set;
 final class EventReader {
     private final EventLimits limits;
     private final long receiveTimeMillis;
+    /** The body the parser reads, for a msg's bytes; see {@link #jsonSafeMsg}. */
+    private final BodyInput.ArrayBody input;
+    /** The bytes of the last msg {@link #readMsg} took from the body as they are, else null. */
+    private byte[] msgUtf8;
     private String[] keys = new String[8];
     private Object[] values = new Object[8];
     /**
@@ -37,6 +45,8 @@ final class EventReader {
     private String lastBranch;
     private final Recent recent;
     private static final Level[] LEVELS = Level.values();
+    private static final byte[][] LEVEL_BYTES = Arrays.stream(LEVELS)
+            .map(level -> level.wireName().getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     /** The known members, by their bit's position: ts 1, level 2, type 4, source 8, branch 16, msg 32, attrs 64. */
     private static final SerializedString[] MEMBER_NAMES = {
         new SerializedString("ts"), new SerializedString("level"), new SerializedString("type"),
@@ -51,9 +61,10 @@ final class EventReader {
      */
     private final int[] order;
 
-    EventReader(EventLimits limits, long receiveTimeMillis) {
+    EventReader(EventLimits limits, long receiveTimeMillis, BodyInput.ArrayBody input) {
         this.limits = limits;
         this.receiveTimeMillis = receiveTimeMillis;
+        this.input = input;
         this.recent = RECENT.get();
         this.lastType = recent.type;
         this.lastSource = recent.source;
@@ -90,6 +101,7 @@ final class EventReader {
         String source = "unknown";
         String branch = "main";
         String msg = "";
+        byte[] msgBytes = null;
         int attrCount = -1;
         // duplicate keys are malformed JSON (the parser leaves them to us): a bit for each known member
         int seen = 0;
@@ -135,7 +147,10 @@ final class EventReader {
                 case 4 -> type = readType(p, value, index);
                 case 8 -> source = readSource(p, value, index);
                 case 16 -> branch = readBranch(p, value, index);
-                case 32 -> msg = readMsg(p, value, index);
+                case 32 -> {
+                    msg = readMsg(p, value, index);
+                    msgBytes = msgUtf8;
+                }
                 case 64 -> attrCount = readAttrs(p, value, index);
                 default -> skipChecked(p, value);
             }
@@ -145,6 +160,9 @@ final class EventReader {
         if (attrCount > 0) {
             attrKeys = Arrays.copyOf(keys, attrCount);
             attrValues = Arrays.copyOf(values, attrCount);
+        }
+        if (msgBytes != null) {
+            return LogEvent.withJsonSafeMsg(ts, level, type, source, branch, msgBytes, attrKeys, attrValues);
         }
         return new LogEvent(ts, level, type, source, branch, msg, attrKeys, attrValues);
     }
@@ -220,8 +238,17 @@ final class EventReader {
     }
 
     /** The level named by the current string token, in any case; read off the parser's characters. */
-    private static Level readLevel(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
+    private Level readLevel(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
         expectString(value, index, "level");
+        int start = rawStart(p);
+        if (start >= 0) {
+            byte[] body = input.array();
+            for (Level level : LEVELS) {
+                if (rawEqualsLowerAscii(body, start, LEVEL_BYTES[level.ordinal()])) {
+                    return level;
+                }
+            }
+        }
         char[] chars = p.getTextCharacters();
         int offset = p.getTextOffset();
         int length = p.getTextLength();
@@ -266,10 +293,29 @@ final class EventReader {
         return lastBranch;
     }
 
-    /** Whether the current string token holds exactly {@code text}. */
-    private static boolean sameText(JsonParser p, String text) throws IOException {
+    /**
+     * Whether the current string token holds exactly {@code text}: compared on the body's bytes when {@code text} is
+     * ASCII without a quote or backslash (type, source and branch always are), so that jackson only skips the
+     * string; else on jackson's characters.
+     */
+    private boolean sameText(JsonParser p, String text) throws IOException {
         if (text == null) {
             return false;
+        }
+        int start = rawStart(p);
+        if (start >= 0 && text.length() <= EventRules.MAX_NAME_CHARS) {
+            byte[] body = input.array();
+            int end = start + text.length();
+            if (end >= input.end()) {
+                return false;
+            }
+            for (int i = 0; i < text.length(); i++) {
+                // text is a valid type, source or branch: printable ASCII, no quote, no backslash
+                if (body[start + i] != text.charAt(i)) {
+                    return false;
+                }
+            }
+            return body[end] == '"';
         }
         int length = p.getTextLength();
         if (length != text.length()) {
@@ -279,6 +325,52 @@ final class EventReader {
         int offset = p.getTextOffset();
         for (int i = 0; i < length; i++) {
             if (chars[offset + i] != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long QUOTES = 0x2222222222222222L;
+    private static final long BACKSLASHES = 0x5c5c5c5c5c5c5c5cL;
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /** Whether any byte of {@code word} is the byte {@code pattern} repeats. */
+    private static boolean hasByte(long word, long pattern) {
+        long x = word ^ pattern;
+        return ((x - LOW_BITS) & ~x & HIGH_BITS) != 0;
+    }
+
+    /**
+     * Where the content of the string at the current token starts in {@link #input}'s array (just after its opening
+     * quote), or -1 when that cannot be told. jackson has not read the string yet when its token is current: it
+     * reads or skips it lazily.
+     */
+    private int rawStart(JsonParser p) {
+        if (input == null) {
+            return -1;
+        }
+        long at = p.currentTokenLocation().getByteOffset();
+        if (at < 0 || at >= input.end() - input.offset()) {
+            return -1;
+        }
+        int quote = input.offset() + (int) at;
+        return input.array()[quote] == '"' ? quote + 1 : -1;
+    }
+
+    /**
+     * Whether the string whose content starts at {@code body[start]} is {@code lower} in any ASCII case, with no
+     * escape; {@code lower} holds lower-case ASCII letters only.
+     */
+    private boolean rawEqualsLowerAscii(byte[] body, int start, byte[] lower) {
+        int end = start + lower.length;
+        if (end >= input.end() || body[end] != '"') {
+            return false;
+        }
+        for (int i = 0; i < lower.length; i++) {
+            if ((body[start + i] | 0x20) != lower[i]) {
                 return false;
             }
         }
@@ -310,10 +402,55 @@ final class EventReader {
         return text;
     }
 
+    /**
+     * The msg at the current token: null with its bytes in {@link #msgUtf8} when they can be taken from the body as
+     * they are ({@link #jsonSafeMsg}), else its text.
+     */
     private String readMsg(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
         expectString(value, index, "msg");
+        msgUtf8 = jsonSafeMsg(p);
+        if (msgUtf8 != null) {
+            return null;
+        }
         checkText(p, index, "msg", null, limits.maxMsgBytes());
         return p.getText();
+    }
+
+    /**
+     * The bytes between the quotes of the string at the current token, copied from the body, when the string holds
+     * no escape and is within the msg limit; else null, and the caller decodes it. jackson has not read the string
+     * yet (it does so lazily, and skips it when the next token is asked for): its bytes between the quotes are
+     * well-formed UTF-8 (the body passed the UTF-8 check), and with no backslash before the closing quote they are
+     * the text's UTF-8 as they stand and need no escaping in JSON. A control character among them is malformed
+     * JSON, which jackson reports when it skips the string, failing the batch.
+     */
+    private byte[] jsonSafeMsg(JsonParser p) {
+        int start = rawStart(p);
+        if (start < 0) {
+            return null;
+        }
+        byte[] body = input.array();
+        int end = input.end();
+        int limit = Math.min(end, start + limits.maxMsgBytes());
+        int i = start;
+        // eight bytes at a time while none is a quote or a backslash
+        while (i + Long.BYTES <= limit) {
+            long word = (long) LONGS.get(body, i);
+            if (hasByte(word, QUOTES) || hasByte(word, BACKSLASHES)) {
+                break;
+            }
+            i += Long.BYTES;
+        }
+        for (; i < limit; i++) {
+            byte b = body[i];
+            if (b == '"') {
+                return Arrays.copyOfRange(body, start, i);
+            }
+            if (b == '\\') {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** Reads {@code attrs} into the scratch arrays; returns the count. */

@@ -32,9 +32,10 @@ public final class NativeDecoder {
     /** Decodes an {@code application/json} body: one event object or an array of event objects. */
     public static List<LogEvent> decodeJson(ByteBuf body, EventLimits limits, long receiveTimeMillis)
             throws IngestException {
-        EventReader reader = new EventReader(limits, receiveTimeMillis);
         int index = -1;
-        try (JsonParser p = BodyInput.openNative(body, limits)) {
+        try (BodyInput.ArrayBody input = BodyInput.openNative(body, limits)) {
+            JsonParser p = input.parser();
+            EventReader reader = new EventReader(limits, receiveTimeMillis, input);
             JsonToken t = p.nextToken();
             List<LogEvent> events;
             if (t == JsonToken.START_OBJECT) {
@@ -78,9 +79,10 @@ public final class NativeDecoder {
      */
     public static List<LogEvent> decodeNdjson(ByteBuf body, EventLimits limits, long receiveTimeMillis)
             throws IngestException {
-        EventReader reader = new EventReader(limits, receiveTimeMillis);
         int index = 0;
-        try (JsonParser p = BodyInput.openNative(body, limits)) {
+        try (BodyInput.ArrayBody input = BodyInput.openNative(body, limits)) {
+            JsonParser p = input.parser();
+            EventReader reader = new EventReader(limits, receiveTimeMillis, input);
             List<LogEvent> events = new ArrayList<>();
             int lastLine = 0;
             JsonToken t;

@@ -154,7 +154,12 @@ public final class JournalCodec {
             this.id = id;
             this.receivedMillis = receivedMillis;
             this.event = event;
-            this.msg = event.msg().isEmpty() ? null : event.msg().getBytes(StandardCharsets.UTF_8);
+            byte[] msgUtf8 = event.jsonSafeMsgUtf8();
+            if (msgUtf8 != null) {
+                this.msg = msgUtf8.length == 0 ? null : msgUtf8;
+            } else {
+                this.msg = event.msg().isEmpty() ? null : event.msg().getBytes(StandardCharsets.UTF_8);
+            }
             int size = 0;
             if (id != 0) {
                 size += CodedOutputStream.computeUInt64Size(JournalRecord.ID_FIELD_NUMBER, id);
