@@ -64,6 +64,7 @@ public final class BrokerConfig {
     public long retentionBytes() { return get(ConfigKeys.RETENTION_BYTES); }
     public long retentionAgeMs() { return get(ConfigKeys.RETENTION_AGE); }
     public long streamHeartbeatMs() { return get(ConfigKeys.STREAM_HEARTBEAT); }
+    public long streamLingerMs() { return get(ConfigKeys.STREAM_LINGER); }
     public long streamRetryMs() { return get(ConfigKeys.STREAM_RETRY); }
     public long streamMaxPendingBytes() { return get(ConfigKeys.STREAM_MAX_PENDING); }
     public boolean streamGzip() { return get(ConfigKeys.STREAM_GZIP); }

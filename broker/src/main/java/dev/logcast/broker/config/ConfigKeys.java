@@ -59,6 +59,8 @@ public final class ConfigKeys {
             15 * SECOND_MS, "a stream that sent nothing for this long gets a comment line, so proxies keep it open");
     public static final ConfigKey<Long> STREAM_RETRY = key("stream.retry", Durations.parser(100, HOUR_MS),
             3 * SECOND_MS, "reconnect delay the stream's first 'retry:' line asks browsers to wait");
+    public static final ConfigKey<Long> STREAM_LINGER = key("stream.linger", Durations.parser(0, SECOND_MS), 1L,
+            "events that come less than this after the last delivery wait this long and go out together; 0: at once");
     public static final ConfigKey<Long> STREAM_MAX_PENDING = key("stream.max.pending", Sizes.parser(1, Long.MAX_VALUE),
             4 * MIB, "bytes a slow stream may have unsent before it gets 'event: overflow' and is closed");
     public static final ConfigKey<Boolean> STREAM_GZIP = key("stream.gzip", ValueParsers.bool(), true,
@@ -111,7 +113,7 @@ public final class ConfigKeys {
     private static final List<ConfigKey<?>> ALL = List.of(
             BIND, PORT, DATA_DIR, AUTH_MODE, AUTH_KEYS, AUTH_CLOCK_SKEW, AUTH_CACHE_SIZE, AUTH_FAILURES_PER_MINUTE,
             STORAGE, JOURNAL_FSYNC, JOURNAL_FSYNC_INTERVAL, JOURNAL_SEGMENT_BYTES, RETENTION_BYTES, RETENTION_AGE,
-            STREAM_HEARTBEAT, STREAM_RETRY, STREAM_MAX_PENDING, STREAM_GZIP,
+            STREAM_HEARTBEAT, STREAM_RETRY, STREAM_LINGER, STREAM_MAX_PENDING, STREAM_GZIP,
             INGEST_MAX_BODY, INGEST_MAX_EVENTS, INGEST_MAX_MSG, INGEST_MAX_ATTRS, INGEST_MAX_ATTR_KEY,
             INGEST_MAX_ATTR_VALUE, INGEST_QUEUE_EVENTS, RING_BYTES, RING_EVENTS,
             HTTP_MAX_INITIAL_LINE, HTTP_MAX_HEADER, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, IO_THREADS,

@@ -26,22 +26,23 @@ public final class BrokerCore {
     /** A core with no journal ({@code storage=memory}); ids continue after {@code firstIdAfter}. */
     public BrokerCore(EventLoopGroup ioGroup, ByteBufAllocator alloc, int ringEvents, long ringBytes,
                       long retentionAgeMs, long maxQueuedEvents, long heartbeatMs, long firstIdAfter) {
-        this(ioGroup, alloc, ringEvents, ringBytes, retentionAgeMs, maxQueuedEvents, heartbeatMs, firstIdAfter,
+        this(ioGroup, alloc, ringEvents, ringBytes, retentionAgeMs, maxQueuedEvents, heartbeatMs, 0, firstIdAfter,
                 firstIdAfter + 1, null, null);
     }
 
     /**
+     * @param lingerMs      how long a shard woken soon after its last step waits for more ({@code stream.linger})
      * @param firstIdAfter  ids continue after this one
      * @param firstIssuedId the oldest id ever given out (a resume gap never reaches below it)
      * @param journal       durable storage, or {@code null}
      * @param replayReader  the thread that reads the journal for old replays, or {@code null}
      */
     public BrokerCore(EventLoopGroup ioGroup, ByteBufAllocator alloc, int ringEvents, long ringBytes,
-                      long retentionAgeMs, long maxQueuedEvents, long heartbeatMs, long firstIdAfter,
+                      long retentionAgeMs, long maxQueuedEvents, long heartbeatMs, long lingerMs, long firstIdAfter,
                       long firstIssuedId, EventJournal journal, Executor replayReader) {
         List<Shard> list = new ArrayList<>();
         for (EventExecutor executor : ioGroup) {
-            list.add(new Shard(list.size(), (EventLoop) executor));
+            list.add(new Shard(list.size(), (EventLoop) executor, TimeUnit.MILLISECONDS.toNanos(lingerMs)));
         }
         Shard[] array = list.toArray(new Shard[0]);
         this.shards = new ShardMap(array);

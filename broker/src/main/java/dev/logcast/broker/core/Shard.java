@@ -69,6 +69,13 @@ public final class Shard {
     /** 1 while a step is scheduled or running (or handed from the tail task to the next iteration). */
     private final AtomicInteger drainScheduled = new AtomicInteger();
     private final Runnable stepTask = this::step;
+    /**
+     * How long after a step started the next one waits when a wake-up finds the shard idle ({@code stream.linger});
+     * 0: it runs at once.
+     */
+    private final long lingerNanos;
+    /** When the last step started (nanoTime); written on the loop, read by {@link #wakeup}'s callers. */
+    private volatile long lastStepStart = System.nanoTime() - (1L << 40);
     /** Runs as a tail task: puts the next step into the task queue, behind the next iteration's I/O. */
     private final Runnable afterIoTask = this::stepAfterIo;
     private final MessagePassingQueue.Consumer<Object> puller = this::take;
@@ -115,16 +122,30 @@ public final class Shard {
     private volatile long delivered;
     private long deliveredLocal;
 
-    /** A shard on {@code loop}; the broker makes one per I/O loop ({@link BrokerCore}), benchmarks their own. */
+    /** A shard on {@code loop} that delivers at once; benchmarks make their own. */
     public Shard(int index, EventLoop loop) {
-        this(index, loop, SLICE_FLUSHES, SLICE_VISITS, SLICE_NANOS);
+        this(index, loop, 0);
+    }
+
+    /**
+     * A shard on {@code loop}; the broker makes one per I/O loop ({@link BrokerCore}). A wake-up less than
+     * {@code lingerNanos} after the last step started waits for that much to have passed, so that what comes
+     * meanwhile goes out with it.
+     */
+    public Shard(int index, EventLoop loop, long lingerNanos) {
+        this(index, loop, SLICE_FLUSHES, SLICE_VISITS, SLICE_NANOS, lingerNanos);
     }
 
     /** A shard with its own slice bounds (tests). */
     Shard(int index, EventLoop loop, int sliceFlushes, int sliceVisits, long sliceNanos) {
-        if (sliceFlushes < 1 || sliceVisits < 1 || sliceNanos < 0) {
-            throw new IllegalArgumentException("slice bounds must be positive");
+        this(index, loop, sliceFlushes, sliceVisits, sliceNanos, 0);
+    }
+
+    Shard(int index, EventLoop loop, int sliceFlushes, int sliceVisits, long sliceNanos, long lingerNanos) {
+        if (sliceFlushes < 1 || sliceVisits < 1 || sliceNanos < 0 || lingerNanos < 0) {
+            throw new IllegalArgumentException("slice bounds must be positive, the linger not negative");
         }
+        this.lingerNanos = lingerNanos;
         this.index = index;
         this.loop = loop;
         this.ioLoop = IoLoops.runsTailTasks(loop);
@@ -154,13 +175,20 @@ public final class Shard {
     }
 
     /**
-     * Makes sure a drain step runs soon on the loop. Any thread. While a step is scheduled or running this does
-     * nothing: that step (or the one it hands on to) takes what was offered.
+     * Makes sure a drain step runs soon on the loop: at once, or, less than the linger after the last step started,
+     * once the linger has passed (a burst of single events then goes out in a few writes, not one write and one
+     * wake-up of every subscriber per event). Any thread. While a step is scheduled or running this does nothing:
+     * that step (or the one it hands on to) takes what was offered.
      */
     public void wakeup() {
         if (drainScheduled.get() == 0 && drainScheduled.compareAndSet(0, 1)) {
             try {
-                loop.execute(stepTask);
+                long wait = lingerNanos > 0 ? lingerNanos - (System.nanoTime() - lastStepStart) : 0;
+                if (wait > 0) {
+                    loop.schedule(stepTask, wait, TimeUnit.NANOSECONDS);
+                } else {
+                    loop.execute(stepTask);
+                }
             } catch (RejectedExecutionException e) {
                 // the loop is shutting down: discardQueued() releases what is queued
                 drainScheduled.set(0);
@@ -237,6 +265,9 @@ public final class Shard {
      * more to do hand the next step on, behind the loop's I/O. On the loop.
      */
     void step() {
+        if (lingerNanos > 0) {
+            lastStepStart = System.nanoTime();
+        }
         try {
             shardQueue.drain(puller, PULL_LIMIT);
             deliverSlice();

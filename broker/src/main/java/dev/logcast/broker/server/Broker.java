@@ -75,7 +75,7 @@ public final class Broker {
         this.storage = Storage.open(config, PooledByteBufAllocator.DEFAULT, metrics);
         this.core = new BrokerCore(ioGroup, PooledByteBufAllocator.DEFAULT, config.ringEvents(),
                 Math.min(config.ringBytes(), config.retentionBytes()), config.retentionAgeMs(),
-                config.ingestQueueEvents(), config.streamHeartbeatMs(), storage.firstIdAfter(),
+                config.ingestQueueEvents(), config.streamHeartbeatMs(), config.streamLingerMs(), storage.firstIdAfter(),
                 storage.firstIssuedId(), storage.journal(), storage.replayReader());
         storage.preload(core, config.ringEvents());
         EventLimits limits = new EventLimits(config.ingestMaxBodyBytes(), config.ingestMaxEvents(),

@@ -36,6 +36,7 @@ class ConfigPrecedenceTest {
             Map.entry("retention.age", List.of("1h", "2h", "3h")),
             Map.entry("stream.heartbeat", List.of("1s", "2s", "3s")),
             Map.entry("stream.retry", List.of("1s", "2s", "4s")),
+            Map.entry("stream.linger", List.of("0", "2ms", "5ms")),
             Map.entry("stream.max.pending", List.of("1MiB", "2MiB", "3MiB")),
             Map.entry("stream.gzip", List.of("false", "true", "false")),
             Map.entry("ingest.max.body", List.of("1MiB", "2MiB", "3MiB")),

@@ -574,6 +574,50 @@ class ShardTest {
     }
 
     /**
+     * {@code stream.linger}: an event after a quiet spell goes out at once; a wake-up soon after a step waits until
+     * the linger has passed since that step began, and what came meanwhile goes out in that one step: one write and
+     * one flush per member. (The bound checked is a lower one, which a slow machine cannot break; the linger is long
+     * so that "at once" has room.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"nio", "default"})
+    void aWakeUpSoonAfterAStepWaitsForTheLingerAndWhatCameMeanwhileGoesOutTogether(String kind) throws Exception {
+        EventLoopGroup group = "nio".equals(kind) ? new NioEventLoopGroup(1) : new DefaultEventLoopGroup(1);
+        try {
+            EventLoop loop = group.next();
+            long linger = TimeUnit.SECONDS.toNanos(2);
+            Shard shard = new Shard(0, loop, 64, 256, NO_TIME_LIMIT, linger);
+            List<RecordingMember> ms = loop.submit(() -> addMembers(shard, 3)).get(5, TimeUnit.SECONDS);
+
+            long start = System.nanoTime();
+            List<Long> expected = new ArrayList<>(offer(shard, batch(1)));
+            shard.wakeup();
+            awaitOnLoop(loop, () -> ms.stream().allMatch(m -> m.ids.size() == 1));
+            long firstAfter = System.nanoTime() - start;
+            assertThat(firstAfter).as("the first event, after a quiet spell, waits for nothing").isLessThan(linger);
+
+            expected.addAll(offer(shard, batch(1)));
+            shard.wakeup();
+            expected.addAll(offer(shard, batch(2)));
+            shard.wakeup();
+            int flushesBefore = loop.submit(() -> ms.get(0).flushes).get(5, TimeUnit.SECONDS);
+            awaitOnLoop(loop, () -> ms.stream().allMatch(m -> m.ids.size() == 4));
+            long restAfter = System.nanoTime() - start;
+
+            assertThat(restAfter).as("the next ones wait for the linger since the first step").isGreaterThanOrEqualTo(
+                    linger - TimeUnit.MILLISECONDS.toNanos(20));
+            for (RecordingMember m : loop.submit(() -> ms).get(5, TimeUnit.SECONDS)) {
+                assertThat(loop.submit(() -> List.copyOf(m.ids)).get()).containsExactlyElementsOf(expected);
+                assertThat(loop.submit(() -> m.flushes).get()).as("one flush for the three events that lingered")
+                        .isEqualTo(flushesBefore + 1);
+            }
+            assertThat(shard.backlog()).isZero();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
      * The point of slicing: on an I/O loop the sockets are read between the slices of a round, so batches made
      * from those reads arrive while the round is under way (and members visited later in it get them at once).
      */
