@@ -537,7 +537,7 @@ class ShardTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"nio", "default"})
     void onARealLoopEverythingOfferedFromAnotherThreadArrivesOnceInOrder(String kind) throws Exception {
-        EventLoopGroup group = "nio".equals(kind) ? new NioEventLoopGroup(1) : new DefaultEventLoopGroup(1);
+        EventLoopGroup group = loopGroup(kind);
         try {
             EventLoop loop = group.next();
             Shard shard = new Shard(0, loop, 2, 4, NO_TIME_LIMIT);
@@ -582,7 +582,7 @@ class ShardTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"nio", "default"})
     void aWakeUpSoonAfterAStepWaitsForTheLingerAndWhatCameMeanwhileGoesOutTogether(String kind) throws Exception {
-        EventLoopGroup group = "nio".equals(kind) ? new NioEventLoopGroup(1) : new DefaultEventLoopGroup(1);
+        EventLoopGroup group = loopGroup(kind);
         try {
             EventLoop loop = group.next();
             long linger = TimeUnit.SECONDS.toNanos(2);
@@ -690,6 +690,11 @@ class ShardTest {
     }
 
     // ---- helpers
+
+    /** One loop: an I/O loop ({@code nio}, which runs tail tasks) or a plain one ({@code default}). */
+    private static EventLoopGroup loopGroup(String kind) {
+        return "nio".equals(kind) ? new NioEventLoopGroup(1) : new DefaultEventLoopGroup(1);
+    }
 
     private Shard shard(int sliceFlushes) {
         return new Shard(0, loopChannel.eventLoop(), sliceFlushes, 4 * sliceFlushes, NO_TIME_LIMIT);
