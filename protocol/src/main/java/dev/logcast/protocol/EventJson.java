@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,14 +27,8 @@ import java.time.format.DateTimeFormatter;
  * {@code data:} line intact whatever a message holds. Stateless and thread-safe.
  */
 public final class EventJson {
-    /**
-     * Shared factory; jackson factories are thread-safe once configured. A character outside the BMP is written as
-     * its four UTF-8 bytes, not as an escaped surrogate pair: the same bytes a msg taken from the body as it is
-     * ({@link LogEvent#jsonSafeMsgUtf8()}) holds, so that an event is written alike however it arrived.
-     */
-    public static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-            .build();
+    /** Shared factory; jackson factories are thread-safe once configured. */
+    public static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     private static final DateTimeFormatter RFC3339_MILLIS =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -248,8 +241,8 @@ public final class EventJson {
     /**
      * Writes the event's object as {@link #writeFields} does, byte for byte, with most of it copied in: the members
      * from {@code "level"} up to {@code "msg":} come from {@link Scratch#middle} (made by the generator, once per
-     * run of events that share level, type, source and branch), a msg {@linkplain LogEvent#jsonSafeMsgUtf8() that
-     * needs no escaping} is copied between quotes. The generator writes the rest (a msg to escape, the attrs, a
+     * run of events that share level, type, source and branch), a msg {@linkplain LogEvent#jsonSafeMsgUtf8() whose
+     * bytes the generator would write as they are} is copied between quotes. The generator writes the rest (a msg to escape, the attrs, a
      * timestamp outside years 0000-9999) as root values, flushed into {@code out} at once.
      */
     private static void writeTail(LogEvent event, JsonGenerator gen, TailBuffer out, Scratch scratch)

@@ -31,7 +31,7 @@ public final class LogEvent {
      * (racy but idempotent: a {@code String} is safe to publish so).
      */
     private String msg;
-    /** The msg's UTF-8 bytes when it needs no JSON escaping ({@link #withJsonSafeMsg}); otherwise null. */
+    /** The msg's UTF-8 bytes when the generator writes them as they are ({@link #withJsonSafeMsg}); else null. */
     private final byte[] msgUtf8;
     private final String[] attrKeys;
     private final Object[] attrValues;
@@ -80,9 +80,10 @@ public final class LogEvent {
     }
 
     /**
-     * An event whose msg is given as UTF-8 that a JSON string can hold as it is: well-formed UTF-8 without a
-     * {@code "}, a backslash or a byte below 0x20 (the bytes between the quotes of a JSON string that has no
-     * escape). The caller guarantees this (the ingest reader takes such bytes from a body jackson and the UTF-8
+     * An event whose msg is given as the UTF-8 that jackson's generator writes for it: well-formed UTF-8 without a
+     * {@code "}, a backslash, a byte below 0x20 or a character outside the BMP (which the generator writes as an
+     * escaped surrogate pair). The bytes between the quotes of a JSON string with no escape and no such character
+     * are. The caller guarantees this (the ingest reader takes such bytes from a body that jackson and the UTF-8
      * check accept); the array is the event's from now on and must not change.
      */
     public static LogEvent withJsonSafeMsg(long tsMillis, Level level, String type, String source, String branch,
@@ -94,7 +95,7 @@ public final class LogEvent {
 
     private static boolean isJsonSafe(byte[] utf8) {
         for (byte b : utf8) {
-            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20) || (b & 0xF8) == 0xF0) {
                 return false;
             }
         }
@@ -111,8 +112,8 @@ public final class LogEvent {
     }
 
     /**
-     * The msg's UTF-8 bytes when they need no JSON escaping (an event made by {@link #withJsonSafeMsg}), else
-     * {@code null}. Not to be changed.
+     * The msg's UTF-8 bytes when they are what jackson's generator writes for it (an event made by
+     * {@link #withJsonSafeMsg}), else {@code null}. Not to be changed.
      */
     public byte[] jsonSafeMsgUtf8() {
         return msgUtf8;

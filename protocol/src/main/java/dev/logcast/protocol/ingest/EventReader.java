@@ -337,6 +337,14 @@ final class EventReader {
     private static final long LOW_BITS = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
 
+    private static final long HIGH_NIBBLES = 0xF0F0F0F0F0F0F0F0L;
+
+    /** Whether any byte of {@code word} leads a four-byte UTF-8 sequence ({@code 0xF0..0xF7}). */
+    private static boolean hasFourByteLead(long word) {
+        long x = (word & 0xF8F8F8F8F8F8F8F8L) ^ HIGH_NIBBLES;
+        return ((x - LOW_BITS) & ~x & HIGH_BITS) != 0;
+    }
+
     /** Whether any byte of {@code word} is the byte {@code pattern} repeats. */
     private static boolean hasByte(long word, long pattern) {
         long x = word ^ pattern;
@@ -418,7 +426,8 @@ final class EventReader {
 
     /**
      * The bytes between the quotes of the string at the current token, copied from the body, when the string holds
-     * no escape and is within the msg limit; else null, and the caller decodes it. jackson has not read the string
+     * no escape and no character outside the BMP (the generator escapes those as surrogate pairs) and is within the
+     * msg limit; else null, and the caller decodes it. jackson has not read the string
      * yet (it does so lazily, and skips it when the next token is asked for): its bytes between the quotes are
      * well-formed UTF-8 (the body passed the UTF-8 check), and with no backslash before the closing quote they are
      * the text's UTF-8 as they stand and need no escaping in JSON. A control character among them is malformed
@@ -436,7 +445,7 @@ final class EventReader {
         // eight bytes at a time while none is a quote or a backslash
         while (i + Long.BYTES <= limit) {
             long word = (long) LONGS.get(body, i);
-            if (hasByte(word, QUOTES) || hasByte(word, BACKSLASHES)) {
+            if (hasByte(word, QUOTES) || hasByte(word, BACKSLASHES) || hasFourByteLead(word)) {
                 break;
             }
             i += Long.BYTES;
@@ -446,7 +455,7 @@ final class EventReader {
             if (b == '"') {
                 return Arrays.copyOfRange(body, start, i);
             }
-            if (b == '\\') {
+            if (b == '\\' || (b & 0xF8) == 0xF0) {
                 return null;
             }
         }
