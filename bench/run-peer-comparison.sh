@@ -13,6 +13,8 @@
 #                      and in (b) it writes each event to each subscriber on its own (no coalescing), no ceiling there
 #   CEILING_PORT       port for the ceiling peer (default: 17071; must be free)
 #   DURATION, WARMUP   measured window and warm-up of each run (default: 10s, 2s)
+#   DRAIN              how long the generator waits, after publishing stops, for answers and then deliveries
+#                      (default: 20s; it only takes that long when deliveries are still on their way)
 #   BROKER_PORT        port for the logcast under test (default: 17070; must be free)
 #   BROKER_CMD         command that starts logcast in the foreground, given `serve --port P --data.dir D ...` as
 #                      arguments (default: bin/logcast); it must exec the broker so its pid is the broker's
@@ -38,6 +40,7 @@ out="${OUT:-$repo/bench/target/peer-comparison}"
 targets="${TARGETS:-nchan ceiling logcast}"
 duration="${DURATION:-10s}"
 warmup="${WARMUP:-2s}"
+drain="${DRAIN:-20s}"
 logcast_port="${BROKER_PORT:-17070}"
 ceiling_port="${CEILING_PORT:-17071}"
 logcast_args="${BROKER_ARGS:---auth.mode none}"
@@ -55,7 +58,9 @@ alive() { local s; s="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1; [[ -n $s 
 
 # Scenario flags for the load generator (the same for both brokers) and the figures compared for it.
 scenario_args() {
-  local common=(--duration "$duration" --warmup "$warmup")
+  # a long drain: in (c) the generator, at its limit, reads some streams seconds behind, and a delivery it has not
+  # read when the drain ends counts as lost
+  local common=(--duration "$duration" --warmup "$warmup" --drain "$drain")
   case "$1" in
     a) echo "${common[*]} --subscribers 100 --publishers 4 --rate 2000 --events-per-post 1 --inflight 8" ;;
     b) echo "${common[*]} --subscribers 1000 --publishers 4 --rate 0 --events-per-post 1 --inflight 2" ;;
