@@ -237,7 +237,10 @@ final class EventReader {
         return new JsonParseException(p, "Duplicate field '" + name + "'");
     }
 
-    /** The level named by the current string token, in any case; read off the parser's characters. */
+    /**
+     * The level named by the current string token, in any case: matched on the body's bytes, and when they are not
+     * a level name in ASCII (an escape, another script's letter) on the parser's characters.
+     */
     private Level readLevel(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
         expectString(value, index, "level");
         int start = rawStart(p);
@@ -336,7 +339,6 @@ final class EventReader {
     private static final long BACKSLASHES = 0x5c5c5c5c5c5c5c5cL;
     private static final long LOW_BITS = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
-
     private static final long HIGH_NIBBLES = 0xF0F0F0F0F0F0F0F0L;
 
     /** Whether any byte of {@code word} leads a four-byte UTF-8 sequence ({@code 0xF0..0xF7}). */

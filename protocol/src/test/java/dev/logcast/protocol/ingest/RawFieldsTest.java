@@ -108,4 +108,29 @@ class RawFieldsTest {
                     .isEqualTo(n % 3 == 0 ? null : expected.getBytes(StandardCharsets.UTF_8));
         }
     }
+
+    /**
+     * A body without an array of its own is copied into a buffer the thread reuses: what the events of one request
+     * hold must not change when the next request (smaller, larger, over what the thread keeps) is read into it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Bodies.Kind.class, names = {"DIRECT", "COMPOSITE"})
+    void eventsKeepTheirMessagesWhenTheThreadReadsTheNextBodies(Bodies.Kind kind) throws Exception {
+        List<LogEvent> first = ndjson("{\"msg\":\"first request's message\"}\n", kind, EventLimits.DEFAULTS);
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) {
+            big.append("{\"msg\":\"").append("y".repeat(90)).append(i).append("\"}\n");
+        }
+        List<LogEvent> second = ndjson(big.toString(), kind, EventLimits.DEFAULTS);
+        List<LogEvent> third = ndjson("{\"msg\":\"zz\"}\n", kind, EventLimits.DEFAULTS);
+
+        assertThat(first.get(0).msg()).isEqualTo("first request's message");
+        assertThat(new String(first.get(0).jsonSafeMsgUtf8(), StandardCharsets.UTF_8))
+                .isEqualTo("first request's message");
+        assertThat(second).hasSize(5_000);
+        for (int i = 0; i < second.size(); i++) {
+            assertThat(second.get(i).msg()).isEqualTo("y".repeat(90) + i);
+        }
+        assertThat(third.get(0).msg()).isEqualTo("zz");
+    }
 }
