@@ -136,6 +136,15 @@ public final class JournalCodec {
         private final Utf8Memo type = new Utf8Memo();
         private final Utf8Memo source = new Utf8Memo();
         private final Utf8Memo branch = new Utf8Memo();
+        /**
+         * The fields level, type, source and branch (numbers 4 to 7, which follow each other in the record) of the
+         * last record, encoded; a run of records from one service writes them with one copy.
+         */
+        private byte[] run;
+        private Level runLevel;
+        private byte[] runType;
+        private byte[] runSource;
+        private byte[] runBranch;
         private byte[] msg;
         private long id;
         private long receivedMillis;
@@ -171,10 +180,7 @@ public final class JournalCodec {
                 size += CodedOutputStream.computeInt64Size(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER,
                         receivedMillis);
             }
-            size += CodedOutputStream.computeEnumSize(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
-            size += bytesSize(JournalRecord.TYPE_FIELD_NUMBER, type.of(event.type()));
-            size += bytesSize(JournalRecord.SOURCE_FIELD_NUMBER, source.of(event.source()));
-            size += bytesSize(JournalRecord.BRANCH_FIELD_NUMBER, branch.of(event.branch()));
+            size += run(event).length;
             size += bytesSize(JournalRecord.MSG_FIELD_NUMBER, msg);
             int attrs = 0;
             if (event.attrCount() > attrSizes.length) {
@@ -201,14 +207,41 @@ public final class JournalCodec {
             if (receivedMillis != 0) {
                 out.writeInt64(JournalRecord.RECEIVED_MILLIS_FIELD_NUMBER, receivedMillis);
             }
-            out.writeEnum(JournalRecord.LEVEL_FIELD_NUMBER, levelNumber(event.level()));
-            writeBytes(out, JournalRecord.TYPE_FIELD_NUMBER, type.bytes);
-            writeBytes(out, JournalRecord.SOURCE_FIELD_NUMBER, source.bytes);
-            writeBytes(out, JournalRecord.BRANCH_FIELD_NUMBER, branch.bytes);
+            out.writeRawBytes(run);
             writeBytes(out, JournalRecord.MSG_FIELD_NUMBER, msg);
             if (attrsSize > 0) {
                 writeAttrs(event, attrSizes, out);
             }
+        }
+
+        /** The encoded level, type, source and branch of {@code event}: the last record's when they are the same. */
+        private byte[] run(LogEvent event) {
+            byte[] t = type.of(event.type());
+            byte[] s = source.of(event.source());
+            byte[] b = branch.of(event.branch());
+            if (run != null && event.level() == runLevel && t == runType && s == runSource && b == runBranch) {
+                return run;
+            }
+            int level = levelNumber(event.level());
+            byte[] bytes = new byte[CodedOutputStream.computeEnumSize(JournalRecord.LEVEL_FIELD_NUMBER, level)
+                    + bytesSize(JournalRecord.TYPE_FIELD_NUMBER, t) + bytesSize(JournalRecord.SOURCE_FIELD_NUMBER, s)
+                    + bytesSize(JournalRecord.BRANCH_FIELD_NUMBER, b)];
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            try {
+                out.writeEnum(JournalRecord.LEVEL_FIELD_NUMBER, level);
+                writeBytes(out, JournalRecord.TYPE_FIELD_NUMBER, t);
+                writeBytes(out, JournalRecord.SOURCE_FIELD_NUMBER, s);
+                writeBytes(out, JournalRecord.BRANCH_FIELD_NUMBER, b);
+                out.checkNoSpaceLeft();
+            } catch (IOException e) {
+                throw new IllegalStateException("encoding into an array of the computed size", e);
+            }
+            run = bytes;
+            runLevel = event.level();
+            runType = t;
+            runSource = s;
+            runBranch = b;
+            return bytes;
         }
 
         private static int bytesSize(int field, byte[] utf8) {
