@@ -242,8 +242,8 @@ public final class EventJson {
      * Writes the event's object as {@link #writeFields} does, byte for byte, with most of it copied in: the members
      * from {@code "level"} up to {@code "msg":} come from {@link Scratch#middle} (made by the generator, once per
      * run of events that share level, type, source and branch), a msg {@linkplain LogEvent#jsonSafeMsgUtf8() whose
-     * bytes the generator would write as they are} is copied between quotes. The generator writes the rest (a msg to escape, the attrs, a
-     * timestamp outside years 0000-9999) as root values, flushed into {@code out} at once.
+     * bytes the generator would write as they are} is copied between quotes. The generator writes the rest (a msg
+     * to escape, the attrs, a timestamp outside years 0000-9999) as root values, flushed into {@code out} at once.
      */
     private static void writeTail(LogEvent event, JsonGenerator gen, TailBuffer out, Scratch scratch)
             throws IOException {

@@ -31,8 +31,6 @@ final class EventReader {
     private final long receiveTimeMillis;
     /** The body the parser reads, for a msg's bytes; see {@link #jsonSafeMsg}. */
     private final BodyInput.ArrayBody input;
-    /** The bytes of the last msg {@link #readMsg} took from the body as they are, else null. */
-    private byte[] msgUtf8;
     private String[] keys = new String[8];
     private Object[] values = new Object[8];
     /**
@@ -148,8 +146,11 @@ final class EventReader {
                 case 8 -> source = readSource(p, value, index);
                 case 16 -> branch = readBranch(p, value, index);
                 case 32 -> {
-                    msg = readMsg(p, value, index);
-                    msgBytes = msgUtf8;
+                    expectString(value, index, "msg");
+                    msgBytes = jsonSafeMsg(p);
+                    if (msgBytes == null) {
+                        msg = readMsgText(p, index);
+                    }
                 }
                 case 64 -> attrCount = readAttrs(p, value, index);
                 default -> skipChecked(p, value);
@@ -412,16 +413,8 @@ final class EventReader {
         return text;
     }
 
-    /**
-     * The msg at the current token: null with its bytes in {@link #msgUtf8} when they can be taken from the body as
-     * they are ({@link #jsonSafeMsg}), else its text.
-     */
-    private String readMsg(JsonParser p, JsonToken value, int index) throws IOException, IngestException {
-        expectString(value, index, "msg");
-        msgUtf8 = jsonSafeMsg(p);
-        if (msgUtf8 != null) {
-            return null;
-        }
+    /** The msg at the current token, decoded by jackson: for one that {@link #jsonSafeMsg} could not take. */
+    private String readMsgText(JsonParser p, int index) throws IOException, IngestException {
         checkText(p, index, "msg", null, limits.maxMsgBytes());
         return p.getText();
     }
@@ -429,10 +422,10 @@ final class EventReader {
     /**
      * The bytes between the quotes of the string at the current token, copied from the body, when the string holds
      * no escape and no character outside the BMP (the generator escapes those as surrogate pairs) and is within the
-     * msg limit; else null, and the caller decodes it. jackson has not read the string
-     * yet (it does so lazily, and skips it when the next token is asked for): its bytes between the quotes are
-     * well-formed UTF-8 (the body passed the UTF-8 check), and with no backslash before the closing quote they are
-     * the text's UTF-8 as they stand and need no escaping in JSON. A control character among them is malformed
+     * msg limit; else null, and the caller decodes it. jackson has not read the string yet (it does so lazily, and
+     * skips it when the next token is asked for): its bytes between the quotes are well-formed UTF-8 (the body
+     * passed the UTF-8 check), and with no backslash before the closing quote they are the text's UTF-8 as they
+     * stand and need no escaping in JSON. A control character among them is malformed
      * JSON, which jackson reports when it skips the string, failing the batch.
      */
     private byte[] jsonSafeMsg(JsonParser p) {
