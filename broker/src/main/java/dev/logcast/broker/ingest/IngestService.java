@@ -19,7 +19,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.AsciiString;
+import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,6 @@ import java.util.function.Consumer;
  * nothing of it is stored; a token's {@code src} becomes every event's source. Thread-safe; one per broker.
  */
 public final class IngestService {
-    private static final AsciiString PROTOBUF = AsciiString.cached("application/x-protobuf");
     private static final String RETRY_AFTER_SECONDS = "1";
 
     enum Format { JSON, NDJSON, OTLP_PROTOBUF, OTLP_JSON }
@@ -54,11 +53,19 @@ public final class IngestService {
      * Handles one whole request on its channel's loop. {@code respond} is called exactly once, on the loop.
      */
     public void handle(Channel channel, FullHttpRequest request, Grant grant, Consumer<FullHttpResponse> respond) {
-        Format format = format(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        Format format = format(contentType);
         if (format == null) {
-            reject(channel, respond, null, 415, "unsupported Content-Type \""
-                    + request.headers().get(HttpHeaderNames.CONTENT_TYPE)
-                    + "\"; use application/json, application/x-ndjson or application/x-protobuf (OTLP)", null,
+            reject(channel, respond, null, 415, (contentType == null ? "no Content-Type"
+                    : "unsupported Content-Type \"" + contentType + "\"")
+                    + "; use application/json, application/x-ndjson or application/x-protobuf (OTLP)", null,
+                    "unsupported_media_type");
+            return;
+        }
+        CharSequence charset = HttpUtil.getCharsetAsSequence(contentType);
+        if (charset != null && format != Format.OTLP_PROTOBUF && !isUtf8(charset)) {
+            // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset would be read wrongly
+            reject(channel, respond, format, 415, "unsupported charset \"" + charset + "\"; send UTF-8", null,
                     "unsupported_media_type");
             return;
         }
@@ -103,6 +110,19 @@ public final class IngestService {
                 inflated.release();
             }
         }
+    }
+
+    private static boolean isUtf8(CharSequence charset) {
+        String name = charset.toString().trim();
+        if (name.length() > 1 && name.startsWith("\"") && name.endsWith("\"")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        return name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8");
+    }
+
+    /** Whether {@code contentType} is OTLP's protobuf, whose errors are {@code google.rpc.Status} messages. */
+    public static boolean isProtobuf(String contentType) {
+        return format(contentType) == Format.OTLP_PROTOBUF;
     }
 
     static Format format(String contentType) {
@@ -170,7 +190,7 @@ public final class IngestService {
 
     private static FullHttpResponse otlpSuccess(boolean protobuf, OtlpResult result) {
         byte[] body = protobuf ? OtlpResponses.successProtobuf(result) : OtlpResponses.successJson(result);
-        return Responses.response(HttpResponseStatus.OK, protobuf ? PROTOBUF : Responses.JSON,
+        return Responses.response(HttpResponseStatus.OK, protobuf ? Responses.PROTOBUF : Responses.JSON,
                 Unpooled.wrappedBuffer(body));
     }
 
@@ -209,7 +229,7 @@ public final class IngestService {
         metrics.ingestAnswered(status);
         HttpResponseStatus httpStatus = HttpResponseStatus.valueOf(status);
         if (format == Format.OTLP_PROTOBUF) {
-            respond.accept(Responses.response(httpStatus, PROTOBUF,
+            respond.accept(Responses.response(httpStatus, Responses.PROTOBUF,
                     Unpooled.wrappedBuffer(OtlpResponses.status(status, error))));
         } else {
             respond.accept(Responses.error(channel, httpStatus, error, index));

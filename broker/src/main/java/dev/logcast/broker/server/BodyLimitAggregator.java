@@ -12,7 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Netty's aggregator with the contract's answer to a body over {@code ingest.max.body}: 413 with the JSON error
- * body, then close (the rest of the body would have to be read to keep the connection).
+ * body (a {@code google.rpc.Status} for an OTLP protobuf request), then close (the rest of the body would have to be read to keep the connection).
  *
  * <pre>
  * p.addLast("decoder", new StrictHttpRequestDecoder(...));
@@ -38,7 +38,7 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
                 && full.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
             full.release();
             onOversize.run();
-            FullHttpResponse tooLarge = Responses.error(pipeline.channel(),
+            FullHttpResponse tooLarge = Responses.error(pipeline.channel(), start,
                     HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body is larger than " + maxBodyBytes + " bytes", null);
             tooLarge.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -56,7 +56,8 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         onOversize.run();
-        FullHttpResponse response = Responses.error(ctx.channel(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+        FullHttpResponse response = Responses.error(ctx.channel(), oversized,
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 "request body is larger than " + maxBodyBytes + " bytes", null);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

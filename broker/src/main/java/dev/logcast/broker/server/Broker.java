@@ -180,8 +180,17 @@ public final class Broker {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(initializer(null));
-        listener = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).sync().channel();
-        LOG.log(System.Logger.Level.INFO, "logcast listening on http://" + config.bind() + ":" + port()
+        try {
+            listener = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).sync().channel();
+        } catch (Exception e) { // sync() rethrows the bind's own exception (BindException) undeclared
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new IOException("bind, port: cannot listen on " + urlHost(config.bind()) + ":" + config.port()
+                    + ": " + (e instanceof java.nio.channels.UnresolvedAddressException
+                    ? "bind is not an address of this machine or a name that resolves" : e.getMessage()), e);
+        }
+        LOG.log(System.Logger.Level.INFO, "logcast listening on http://" + urlHost(config.bind()) + ":" + port()
                 + " (storage=" + config.storage() + ", auth.mode=" + config.authMode() + ", "
                 + (Epoll.isAvailable() ? "epoll" : "nio") + ")");
         if (tls != null) {

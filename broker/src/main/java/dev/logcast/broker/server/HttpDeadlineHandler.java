@@ -30,6 +30,8 @@ public final class HttpDeadlineHandler extends ChannelDuplexHandler {
     private State state = State.IDLE;
     private ScheduledFuture<?> timer;
     private boolean counted;
+    /** When the first byte of the current request arrived ({@link System#nanoTime}). */
+    private long receivingSinceNanos;
 
     HttpDeadlineHandler(long requestTimeoutMs, long idleTimeoutMs, InflightTracker tracker) {
         this.requestTimeoutMs = requestTimeoutMs;
@@ -55,6 +57,7 @@ public final class HttpDeadlineHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.IDLE && msg instanceof ByteBuf buf && buf.isReadable()) {
             state = State.RECEIVING;
+            receivingSinceNanos = System.nanoTime();
             if (!counted) {
                 counted = true;
                 tracker.begin();
@@ -62,6 +65,14 @@ public final class HttpDeadlineHandler extends ChannelDuplexHandler {
             arm(requestTimeoutMs);
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Whether the connection's request in flight began to arrive before {@code nanos} ({@link System#nanoTime}): a
+     * POST whose first bytes came before a SIGTERM is finished, not shed.
+     */
+    public boolean receivingSince(long nanos) {
+        return counted && receivingSinceNanos - nanos < 0;
     }
 
     /** The whole request arrived; the broker works on it. */

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -191,7 +192,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !services.draining();
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        QueryStringDecoder query;
+        try {
+            query = RequestTarget.decode(request.uri());
+        } catch (IllegalArgumentException e) {
+            // a bad percent-escape in the path or a parameter: the request cannot be read as meant (WriteAuthHandler
+            // left it alone: no verdict waits for it)
+            badRequest("malformed percent-encoding in the request target: a '%' must be followed by two hex digits",
+                    keepAlive);
+            return;
+        }
         String path = query.path();
         HttpMethod method = request.method();
         current.head = method.equals(HttpMethod.HEAD);
@@ -270,12 +280,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         // WriteAuthHandler judged the headers before the body was read; its verdicts come in request order
         AuthResult verdict = writeVerdicts.poll();
         AuthResult auth = verdict == null ? authenticate(request, query.parameters(), Scope.WRITE, keepAlive)
-                : verdict.isGranted() ? verdict : refuse(verdict, keepAlive);
+                : verdict.isGranted() ? verdict : refuse(request, verdict, keepAlive);
         if (auth == null) {
             return;
         }
-        if (services.draining()) {
-            shed(keepAlive);
+        if (services.draining() && !deadline.receivingSince(services.drainingSinceNanos())) {
+            // a POST that began to arrive before the SIGTERM is in flight and is finished; later ones are shed
+            shed(request, keepAlive);
             return;
         }
         Answer answer = current;
@@ -306,7 +317,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         if (services.draining()) {
-            shed(keepAlive);
+            shed(request, keepAlive);
             return;
         }
         // a stream starts alone: its slot is the only one, and the stream takes the connection over
@@ -385,13 +396,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (result.isGranted()) {
             return result;
         }
-        return refuse(result, keepAlive);
+        return refuse(request, result, keepAlive);
     }
 
-    /** Answers a refused authentication (401, 403 or 429 with its headers); always {@code null}. */
-    private AuthResult refuse(AuthResult result, boolean keepAlive) {
+    /**
+     * Answers a refused authentication (401, 403 or 429 with its headers; a {@code google.rpc.Status} body for an
+     * OTLP protobuf request); always {@code null}.
+     */
+    private AuthResult refuse(HttpMessage request, AuthResult result, boolean keepAlive) {
         services.metrics().authFailed(result.reason());
-        FullHttpResponse response = Responses.error(ctx.channel(), result.status(), result.error(), null);
+        FullHttpResponse response = Responses.error(ctx.channel(), request, result.status(), result.error(), null);
         if (result.challenge() != null) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, result.challenge());
         }
@@ -435,9 +449,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         respond(Responses.error(ctx.channel(), HttpResponseStatus.BAD_REQUEST, error, null), keepAlive);
     }
 
-    private void shed(boolean keepAlive) {
+    private void shed(HttpMessage request, boolean keepAlive) {
         services.metrics().rejected("shutting_down");
-        FullHttpResponse response = Responses.error(ctx.channel(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+        FullHttpResponse response = Responses.error(ctx.channel(), request, HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "the broker is shutting down", null);
         response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         respond(response, false);

@@ -1,7 +1,9 @@
 package dev.logcast.broker.server;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.logcast.broker.ingest.IngestService;
 import dev.logcast.protocol.EventJson;
+import dev.logcast.protocol.ingest.OtlpResponses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
@@ -12,6 +14,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
@@ -26,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 public final class Responses {
     public static final AsciiString JSON = AsciiString.cached("application/json");
     public static final AsciiString TEXT = AsciiString.cached("text/plain; charset=utf-8");
+    public static final AsciiString PROTOBUF = AsciiString.cached("application/x-protobuf");
 
     private Responses() {
     }
@@ -52,6 +58,20 @@ public final class Responses {
 
     public static FullHttpResponse error(Channel channel, HttpResponseStatus status, String error, Integer index) {
         return response(status, JSON, errorBody(channel, error, index));
+    }
+
+    /**
+     * The error answer to {@code request}: OTLP's {@code google.rpc.Status} for a protobuf {@code POST /v1/logs}
+     * (the contract's rule for OTLP protobuf requests, whichever layer refuses them), else the JSON error body.
+     */
+    public static FullHttpResponse error(Channel channel, HttpMessage request, HttpResponseStatus status, String error,
+                                         Integer index) {
+        if (request instanceof HttpRequest r && r.method().equals(HttpMethod.POST)
+                && IngestService.isProtobuf(r.headers().get(HttpHeaderNames.CONTENT_TYPE))
+                && WriteAuthHandler.INGEST_PATH.equals(RequestTarget.pathOrNull(r.uri()))) {
+            return response(status, PROTOBUF, Unpooled.wrappedBuffer(OtlpResponses.status(status.code(), error)));
+        }
+        return error(channel, status, error, index);
     }
 
     public static FullHttpResponse text(HttpResponseStatus status, String body) {

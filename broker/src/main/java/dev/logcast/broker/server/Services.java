@@ -65,11 +65,19 @@ final class Services {
         return cors;
     }
 
+    private volatile long drainingSinceNanos;
+
     boolean draining() {
         return draining;
     }
 
+    /** When draining started ({@link System#nanoTime}); meaningful once {@link #draining()}. */
+    long drainingSinceNanos() {
+        return drainingSinceNanos;
+    }
+
     void startDraining() {
+        drainingSinceNanos = System.nanoTime();
         draining = true;
     }
 }

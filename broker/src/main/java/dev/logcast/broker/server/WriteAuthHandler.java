@@ -47,7 +47,7 @@ final class WriteAuthHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest) && isIngest(request)) {
-            QueryStringDecoder query = new QueryStringDecoder(request.uri());
+            QueryStringDecoder query = RequestTarget.decode(request.uri());
             AuthResult verdict = services.authenticator().authenticate(request, query.parameters(), Scope.WRITE,
                     ctx.channel().remoteAddress());
             verdicts.add(verdict);
@@ -86,12 +86,19 @@ final class WriteAuthHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** Whole-request ingests (a decoder failure) are left to the router, which refuses them before auth. */
+    /**
+     * Whole-request ingests (a decoder failure) and targets with a malformed percent-escape are left to the router,
+     * which refuses them before auth.
+     */
     static boolean isIngest(HttpRequest request) {
         if (!request.method().equals(HttpMethod.POST) || !request.decoderResult().isSuccess()) {
             return false;
         }
-        // the same path the router routes on, percent-decoding included
-        return new QueryStringDecoder(request.uri()).path().equals(INGEST_PATH);
+        // the same path and parameters the router reads, percent-decoding included
+        try {
+            return RequestTarget.decode(request.uri()).path().equals(INGEST_PATH);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

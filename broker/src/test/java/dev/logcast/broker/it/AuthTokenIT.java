@@ -6,6 +6,8 @@ import static dev.logcast.broker.it.AuthHttp.post;
 import static dev.logcast.broker.it.AuthHttp.withToken;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.rpc.Code;
+import com.google.rpc.Status;
 import dev.logcast.broker.testing.BrokerFixture;
 import dev.logcast.broker.testing.HmacKeys;
 import dev.logcast.broker.testing.SseClient;
@@ -193,6 +195,34 @@ class AuthTokenIT {
             assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer error=\"insufficient_scope\"");
             assertThat(BrokerFixture.jsonObject(r.body())).containsEntry("index", null);
         }
+    }
+
+    @Test
+    void anOtlpProtobufPostIsRefusedWithAGoogleRpcStatus() throws Exception {
+        HttpResponse<byte[]> none = postProtobuf(Map.of());
+        HttpResponse<byte[]> malformed = postProtobuf(bearer("lc1.x.y.z"));
+        HttpResponse<byte[]> readOnly = postProtobuf(bearer(valid("read")));
+
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(malformed.statusCode()).isEqualTo(401);
+        assertThat(readOnly.statusCode()).isEqualTo(403);
+        for (HttpResponse<byte[]> r : List.of(none, malformed, readOnly)) {
+            assertThat(r.headers().firstValue("content-type")).hasValue("application/x-protobuf");
+            assertThat(r.headers().firstValue("www-authenticate")).isPresent();
+            assertThat(Status.parseFrom(r.body()).getMessage()).isNotBlank();
+        }
+        assertThat(Status.parseFrom(none.body()).getCode()).isEqualTo(Code.UNAUTHENTICATED.getNumber());
+        assertThat(Status.parseFrom(readOnly.body()).getCode()).isEqualTo(Code.PERMISSION_DENIED.getNumber());
+    }
+
+    /** An empty OTLP protobuf request (valid: no resource logs) with {@code headers}. */
+    private static HttpResponse<byte[]> postProtobuf(Map<String, String> headers) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(broker.uri("/v1/logs"))
+                .header("Content-Type", "application/x-protobuf")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[0]))
+                .timeout(java.time.Duration.ofSeconds(10));
+        headers.forEach(b::header);
+        return broker.http().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     @Test

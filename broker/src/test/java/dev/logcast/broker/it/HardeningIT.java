@@ -435,6 +435,53 @@ class HardeningIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/stream?q=%zz", "/v1/stream?q=%", "/v1/stream?branch=%g0", "/v1/poll?q=%2",
+            "/v1/poll?%zz=1", "/metrics?%", "/v1/po%zzll", "/healthz?x=%"})
+    void aMalformedPercentEscapeIs400Json(String target) throws Exception {
+        try (RawConnection c = broker.connect()) {
+            RawResponse bad = c.write("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+            RawResponse next = c.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").readResponse();
+
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.json()).containsEntry("index", null);
+            assertThat((String) bad.json().get("error")).contains("percent-encoding");
+            assertThat(next.status()).as("the connection stays usable").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aPostWithAMalformedPercentEscapeIs400AndStoresNothing() throws Exception {
+        long before = broker.lastEventId();
+        try (RawConnection c = broker.connect()) {
+            RawResponse bad = c.write(post("{\"msg\":\"escaped\"}").replace("/v1/logs", "/v1/logs?x=%zz"))
+                    .readResponse();
+            RawResponse next = c.write(post("{\"msg\":\"after\"}")).readResponse();
+
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(next.status()).isEqualTo(202);
+        }
+        assertThat(broker.eventsAfter(before)).extracting(e -> e.get("msg")).containsExactly("after");
+    }
+
+    @Test
+    void aSemicolonInTheQueryIsPartOfTheValue() throws Exception {
+        long before = broker.lastEventId();
+        assertThat(broker.post("application/x-ndjson",
+                "{\"branch\":\"semi\",\"msg\":\"key=a;b=c\"}\n{\"branch\":\"semi\",\"msg\":\"key=a only\"}\n")
+                .statusCode()).isEqualTo(202);
+
+        HttpResponse<String> poll = broker.get("/v1/poll?branch=semi&wait=0&after=" + before + "&q=a;b");
+        HttpResponse<String> badType = broker.get("/v1/poll?wait=0&type=log;zzz");
+
+        assertThat(poll.statusCode()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> events =
+                (List<Map<String, Object>>) BrokerFixture.jsonObject(poll.body()).get("events");
+        assertThat(events).extracting(e -> e.get("msg")).containsExactly("key=a;b=c");
+        assertThat(badType.statusCode()).isEqualTo(400);
+    }
+
     @Test
     void unknownPathIs404Json() throws Exception {
         HttpResponse<String> r = broker.get("/v1/nope?access_token=secret");
@@ -559,7 +606,7 @@ class HardeningIT {
     }
 
     /** Which of "pipelined 0..n-1" are missing from the stored events, and which came out of order. */
-    private static String storedOrder(java.util.List<Map<String, Object>> stored, int n) {
+    private static String storedOrder(List<Map<String, Object>> stored, int n) {
         java.util.List<Integer> order = stored.stream()
                 .map(e -> Integer.parseInt(((String) e.get("msg")).substring("pipelined ".length()))).toList();
         java.util.List<Integer> missing = Stream.iterate(0, i -> i + 1).limit(n).filter(i -> !order.contains(i))

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -133,6 +134,9 @@ class IngestRejectionIT {
                 bad("text/plain", "text/plain", ok, 415, null, "Content-Type"),
                 bad("application/xml", "application/xml", ok, 415, null, "Content-Type"),
                 bad("form", "application/x-www-form-urlencoded", "msg=ok", 415, null, "Content-Type"),
+                bad("json in latin-1", "application/json; charset=iso-8859-1", ok, 415, null, "charset"),
+                bad("ndjson in utf-16", "application/x-ndjson; charset=UTF-16", ok, 415, null, "charset"),
+                bad("NaN", JSON, "{\"attrs\":{\"v\":NaN}}", 400, 0, "Non-standard token 'NaN'"),
                 badEncoded("br", JSON, "br", bytes(ok), 415, null, "Content-Encoding"),
                 badEncoded("compress", JSON, "compress", bytes(ok), 415, null, "Content-Encoding"),
                 badEncoded("deflate", JSON, "deflate", bytes(ok), 415, null, "Content-Encoding"),
@@ -168,7 +172,29 @@ class IngestRejectionIT {
 
         assertThat(r.status()).isEqualTo(415);
         assertThat(r.json()).containsOnlyKeys("error", "index").containsEntry("index", null);
+        assertThat((String) r.json().get("error")).startsWith("no Content-Type;");
         assertNothingStoredSince(before);
+    }
+
+    @Test
+    void aUtf8CharsetParameterIsAccepted() throws Exception {
+        for (String type : List.of("application/json; charset=utf-8", "application/json;charset=\"UTF-8\"",
+                "application/x-ndjson; charset=utf8")) {
+            assertThat(broker.post(type, "{\"msg\":\"ok\"}").statusCode()).as(type).isEqualTo(202);
+        }
+    }
+
+    @Test
+    void parserAdviceIsLeftOutOfTheError() throws Exception {
+        HttpResponse<String> nan = broker.post(JSON, "{\"attrs\":{\"v\":NaN}}");
+        HttpResponse<String> deep = broker.post(JSON, "{\"attrs\":" + "[".repeat(2000) + "]".repeat(2000) + "}");
+
+        assertThat(nan.statusCode()).isEqualTo(400);
+        assertThat(deep.statusCode()).isEqualTo(400);
+        for (HttpResponse<String> r : List.of(nan, deep)) {
+            assertThat((String) BrokerFixture.jsonObject(r.body()).get("error")).doesNotContain("`")
+                    .doesNotContain("JsonReadFeature").doesNotContain("StreamReadConstraints");
+        }
     }
 
     @Test

@@ -43,7 +43,8 @@ class OtlpRawIT {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = BrokerFixture.start(Map.of("ingest.max.events", "50", "ingest.max.msg", "1KiB"));
+        broker = BrokerFixture.start(Map.of("ingest.max.events", "50", "ingest.max.msg", "1KiB",
+                "ingest.max.body", "256KiB"));
     }
 
     @AfterAll
@@ -198,6 +199,26 @@ class OtlpRawIT {
         HttpResponse<byte[]> r = postProtobuf(request("svc", records).toByteArray(), null);
 
         assertStatus(r, 413, Code.RESOURCE_EXHAUSTED);
+        assertThat(broker.eventsAfter(before)).isEmpty();
+    }
+
+    @Test
+    void aBodyOverTheBodyLimitIs413WithAGoogleRpcStatus() throws Exception {
+        long before = broker.lastEventId();
+        String head = "POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: " + PROTOBUF + "\r\nContent-Length: "
+                + (300 * 1024) + "\r\n";
+
+        for (String expect : List.of("", "Expect: 100-continue\r\n")) {
+            try (BrokerFixture.RawConnection c = broker.connect()) {
+                BrokerFixture.RawResponse r = c.write(head + expect + "\r\n").readResponse();
+
+                assertThat(r.status()).as(expect).isEqualTo(413);
+                assertThat(r.header("content-type")).isEqualTo(PROTOBUF);
+                Status s = Status.parseFrom(r.body());
+                assertThat(s.getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED.getNumber());
+                assertThat(s.getMessage()).contains("larger than");
+            }
+        }
         assertThat(broker.eventsAfter(before)).isEmpty();
     }
 

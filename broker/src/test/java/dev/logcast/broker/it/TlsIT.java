@@ -273,6 +273,22 @@ class TlsIT {
         }
     }
 
+    @Test
+    @Timeout(20)
+    void httpPortInUseOrABindThatIsNotAnAddressStopsStartUpNamingTheKeys() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+
+            assertThatThrownBy(() -> BrokerFixture.start(Map.of("port", Integer.toString(port))))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("bind, port: cannot listen on 127.0.0.1:" + port + ": ");
+        }
+        assertThatThrownBy(() -> BrokerFixture.start(Map.of("bind", "nonexistent.invalid")))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("bind, port: cannot listen on nonexistent.invalid:");
+    }
+
     /**
      * The outbound cap holds over TLS too: a subscriber that never reads is closed once the bytes it was sent but
      * has not taken (in the TLS handler and the channel) pass {@code stream.max.pending}. 20,000 events of random

@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.regex.Pattern;
 
 /**
  * How the decoders read a request body: the body-level checks (size, UTF-8) and jackson-core parsers over a
@@ -168,12 +169,30 @@ final class BodyInput {
         if (e instanceof JsonEOFException) {
             b.append("unexpected end of input (truncated body?)");
         } else if (e instanceof JsonProcessingException jpe) {
-            b.append(jpe.getOriginalMessage());
+            b.append(withoutParserHints(jpe.getOriginalMessage()));
         } else {
             b.append(e.getMessage());
         }
         return IngestException.badRequest(index, b.toString());
     }
+
+    /**
+     * jackson's message without its advice to the parser's own user (a feature to enable, the method a limit comes
+     * from), which a client cannot act on: {@code Non-standard token 'NaN': enable
+     * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow} becomes {@code Non-standard token 'NaN'}, and
+     * {@code ... the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)} becomes
+     * {@code ... the maximum allowed (1000)}.
+     */
+    static String withoutParserHints(String message) {
+        if (message == null || message.indexOf('`') < 0 && !message.contains("Feature '")) {
+            return message;
+        }
+        return PARSER_HINT.matcher(message).replaceAll("");
+    }
+
+    private static final Pattern PARSER_HINT = Pattern.compile(
+            ": enable `[^`]*` to allow|, from `[^`]*`"
+                    + "| \\(not recognized as one since Feature '\\w+' not enabled for parser\\)");
 
     /** A 400 for jackson's symbol table refusing a flood of colliding field names (a hash-collision attack). */
     static IngestException tooManyNames(IllegalStateException e, Integer index) {
