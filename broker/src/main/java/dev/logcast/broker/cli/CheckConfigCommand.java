@@ -45,10 +45,16 @@ public final class CheckConfigCommand implements Callable<Integer> {
         }
         Path file = ConfigFlags.configFile(spec, env);
         out.println(file == null ? "# no config file" : "# config file " + file);
+        int width = 0;
         for (ConfigKey<?> key : ConfigKeys.all()) {
-            Object value = config.get(key);
-            String text = value == null ? "(unset)" : key.format(value).isEmpty() ? "(none)" : key.format(value);
-            out.printf("%-22s %-24s %s%n", key.name(), text, config.source(key));
+            width = Math.max(width, key.name().length());
+        }
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            // ring.events has no fixed default: unset, it depends on storage
+            Object value = key == ConfigKeys.RING_EVENTS ? config.ringEvents() : config.get(key);
+            String text = value == null ? "(unset)" : key.format(value);
+            out.printf("%-" + width + "s %-24s %s%n", key.name(), text.isEmpty() ? "(none)" : text,
+                    config.source(key));
         }
         out.flush();
         return 0;

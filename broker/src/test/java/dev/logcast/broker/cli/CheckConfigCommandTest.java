@@ -34,6 +34,7 @@ class CheckConfigCommandTest {
                 row("retention.age", "24h", "default"),
                 row("stream.max.pending", "4MiB", "default"),
                 row("cors.origins", "(none)", "default"),
+                row("ring.events", "20000", "default"),
                 row("tls.cert", "(unset)", "default"));
         for (ConfigKey<?> key : ConfigKeys.all()) {
             assertThat(lines).anyMatch(line -> line.startsWith(key.name() + " "));
@@ -93,8 +94,10 @@ class CheckConfigCommandTest {
         assertThat(run.err).contains("--stream.hartbeat");
     }
 
+    /** A line of the table: keys padded to the longest key name, so that the columns line up. */
     private static String row(String key, String value, String source) {
-        return String.format("%-22s %-24s %s", key, value, source);
+        int width = ConfigKeys.all().stream().mapToInt(k -> k.name().length()).max().orElseThrow();
+        return String.format("%-" + width + "s %-24s %s", key, value, source);
     }
 
     private static List<String> lines(String text) {
