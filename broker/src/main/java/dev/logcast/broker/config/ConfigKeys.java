@@ -81,11 +81,10 @@ public final class ConfigKeys {
             ValueParsers.integer(1, MAX_INT), 200_000,
             "events accepted but not yet sequenced; beyond it POSTs are shed with 503 and Retry-After");
     public static final ConfigKey<Long> RING_BYTES = key("ring.bytes", Sizes.parser(1, Long.MAX_VALUE), 64 * MIB,
-            "memory ring of recent events for replay and tail=N: most bytes (a resume older than it is read from the "
-                    + "journal; tail=N counts only what it holds)");
+            "memory ring of recent events for replay and tail=N: most bytes (older ones are read from the journal)");
     public static final ConfigKey<Integer> RING_EVENTS = key("ring.events", ValueParsers.integer(1, MAX_INT), 100_000,
-            "memory ring of recent events for replay and tail=N: most events (a resume older than it is read from the "
-                    + "journal; tail=N counts only what it holds); unset with storage=disk: 20000");
+            "memory ring of recent events for replay and tail=N: most events (older ones are read from the journal); "
+                    + "unset with storage=disk: 20000");
     /** {@code ring.events} when it is not set and there is a journal ({@link BrokerConfig#ringEvents()}). */
     public static final int RING_EVENTS_WITH_JOURNAL = 20_000;
     public static final ConfigKey<Long> HTTP_MAX_INITIAL_LINE = key("http.max.initial.line", Sizes.parser(256, MAX_INT),

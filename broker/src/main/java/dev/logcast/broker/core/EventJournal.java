@@ -48,4 +48,11 @@ public interface EventJournal {
      */
     long read(long afterId, long upToId, int maxEvents, long maxBytes, EventFilter filter, List<EventRecord> out)
             throws IOException;
+
+    /**
+     * Where {@code tail=n} starts among the stored events below {@code beforeId} (those older than the memory
+     * ring): the id after which the newest {@code n} that match {@code filter} begin; {@code beforeId - 1} when none
+     * does. It looks back through a bounded number of records. Any thread but an event loop: this reads files.
+     */
+    long tailStart(long beforeId, long n, EventFilter filter) throws IOException;
 }

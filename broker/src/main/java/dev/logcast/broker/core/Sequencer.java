@@ -512,7 +512,15 @@ public final class Sequencer {
         if (request.fromNow()) {
             after = publishedId;
         } else if (request.tail() >= 0) {
-            after = tailStart(filter, request.tail());
+            long[] inRing = tailInRing(filter, request.tail());
+            long oldestInMemory = ring.size() > 0 ? ring.oldestId() : publishedId + 1;
+            if (inRing[1] < request.tail() && journal != null && journal.firstId() > 0
+                    && journal.firstId() < oldestInMemory) {
+                // the rest of the tail is older than the ring: the reader finds where it starts on disk
+                tailFromJournal(request, request.tail() - inRing[1], oldestInMemory);
+                return;
+            }
+            after = inRing[0];
         } else {
             after = request.afterId();
             long oldestInMemory = ring.size() > 0 ? ring.oldestId() : publishedId + 1;
@@ -600,20 +608,42 @@ public final class Sequencer {
         });
     }
 
-    /** The resume point that makes the last {@code tail} matching retained events the first ones sent. */
-    private long tailStart(EventFilter filter, long tail) {
+    /**
+     * Finds on the reader thread where the older part of a tail starts in the journal (the newest {@code need}
+     * matching events below {@code beforeId}), then asks for the replay from there as a resume: from the journal,
+     * then the ring, then live, with the usual no-gap rule.
+     */
+    private void tailFromJournal(ReplayRequest request, long need, long beforeId) {
+        replayReader.execute(() -> {
+            long after;
+            try {
+                after = journal.tailStart(beforeId, need, request.member().filter());
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "journal read for tail=" + request.tail() + " failed", e);
+                after = beforeId - 1;
+            }
+            requestReplay(new ReplayRequest(request.shard(), request.member(), after, -1, request.maxEvents(),
+                    request.maxBytes(), false));
+        });
+    }
+
+    /**
+     * The tail in the ring: {@code {resume point, matches}}, where resuming after the point sends the last
+     * {@code tail} matching events of the ring (all of them, and the point is before the ring, when fewer match).
+     */
+    private long[] tailInRing(EventFilter filter, long tail) {
         int size = ring.size();
         if (tail == 0 || size == 0) {
-            return publishedId;
+            return new long[] {publishedId, 0};
         }
         long matched = 0;
         for (int pos = size - 1; pos >= 0; pos--) {
             EventRecord record = ring.at(pos);
             if (filter.matches(record.event()) && ++matched == tail) {
-                return record.id() - 1;
+                return new long[] {record.id() - 1, matched};
             }
         }
-        return ring.oldestId() - 1;
+        return new long[] {ring.oldestId() - 1, matched};
     }
 
     private static void reply(ReplayRequest request, ReplayChunk chunk) {

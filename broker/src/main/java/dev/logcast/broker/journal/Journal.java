@@ -607,6 +607,69 @@ public final class Journal implements Closeable {
         }
     }
 
+    /**
+     * Where {@code tail=n} starts in the journal: the id after which the newest {@code n} events below
+     * {@code beforeId} that match {@code filter} begin, so that a resume from it replays exactly them. Reads whole
+     * segments, newest first (each forward, and the one that holds the oldest wanted match a second time to find
+     * it), and starts no older segment once {@code maxRecords} records were looked at. With fewer matches (or the
+     * budget spent) it is the id before the oldest match found; with none, {@code beforeId - 1}. Any thread but an
+     * event loop, concurrently with the writer.
+     */
+    public long tailStart(long beforeId, long n, Predicate<LogEvent> filter, long maxRecords) throws IOException {
+        long upTo = Math.min(beforeId - 1, committedId);
+        long start = beforeId - 1;
+        long found = 0;
+        long looked = 0;
+        Segment[] all = segments;
+        for (int s = all.length - 1; s >= 0 && found < n && looked < maxRecords; s--) {
+            long from = all[s].baseId - 1;
+            if (from >= upTo) {
+                continue;
+            }
+            long[] firstAndCount = {0, 0};
+            looked += scan(from, upTo, filter, e -> {
+                if (firstAndCount[1]++ == 0) {
+                    firstAndCount[0] = e.id();
+                }
+            });
+            long count = firstAndCount[1];
+            if (found + count >= n) {
+                // the matches of this range older than the wanted ones come first: skip them
+                long skip = count - (n - found);
+                long[] seenAndId = {0, 0};
+                scan(from, upTo, filter, e -> {
+                    if (seenAndId[0]++ == skip) {
+                        seenAndId[1] = e.id();
+                    }
+                });
+                return seenAndId[1] > 0 ? seenAndId[1] - 1 : from;
+            }
+            if (count > 0) {
+                found += count;
+                start = firstAndCount[0] - 1;
+            }
+            upTo = from;
+        }
+        return start;
+    }
+
+    /**
+     * Passes every committed event in {@code (afterId, upToId]} that matches to {@code sink}; returns about how many
+     * records it looked at (ids are consecutive but where a cycle failed).
+     */
+    private long scan(long afterId, long upToId, Predicate<LogEvent> filter, Consumer<StoredEvent> sink)
+            throws IOException {
+        long cursor = afterId;
+        while (cursor < upToId) {
+            long next = read(cursor, upToId, Integer.MAX_VALUE, filter, sink);
+            if (next <= cursor) {
+                break;
+            }
+            cursor = next;
+        }
+        return cursor - afterId;
+    }
+
     Segment[] segmentArray() {
         return segments;
     }

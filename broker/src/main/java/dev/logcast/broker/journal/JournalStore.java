@@ -109,6 +109,18 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
         return cursor;
     }
 
+    /**
+     * {@inheritDoc} At most {@value #TAIL_SCAN_RECORDS} records are looked at (whole segments, newest first), so
+     * that a {@code tail} whose filter matches little does not read the whole journal.
+     */
+    @Override
+    public long tailStart(long beforeId, long n, EventFilter filter) throws IOException {
+        return journal.tailStart(beforeId, n, filter::matches, TAIL_SCAN_RECORDS);
+    }
+
+    /** How far back a {@code tail=N} looks in the journal, in records (beyond the memory ring). */
+    static final long TAIL_SCAN_RECORDS = 1_000_000;
+
     @Override
     public void durable(JournalBatch batch) {
         sequencer.cycleDurable((Cycle) batch.attachment());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.logcast.broker.testing.BrokerFixture;
 import dev.logcast.broker.testing.SseClient;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,53 @@ class JournalReplayIT {
                 after = Long.parseLong((String) answer.get("last"));
             }
             assertThat(got).containsExactlyElementsOf(ids);
+        }
+    }
+
+    /**
+     * {@code tail=N} is the last N matching retained events, also where they are older than the memory ring: the
+     * journal (here several segments) is searched newest first for where the tail starts, then the events go out as
+     * a resume from there (disk, ring, live). Filters with few and with many matches, on stream and on poll.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void tailOlderThanTheRingIsFoundInTheJournal() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(Map.of("storage", "disk", "ring.events", "20",
+                "journal.segment.bytes", "64KiB"))) {
+            List<String> ids = post(broker, 5_000, "tail");
+            List<String> sparse = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (Integer.toString(i).contains("77")) {
+                    sparse.add(ids.get(i));
+                }
+            }
+            assertThat(sparse).hasSize(95);
+
+            assertTail(broker, "q=77&tail=3", sparse);
+            assertTail(broker, "q=77&tail=40", sparse);
+            assertTail(broker, "q=77&tail=100000", sparse);
+            assertTail(broker, "tail=15", ids);
+            assertTail(broker, "tail=1500", ids);
+            assertTail(broker, "q=nothing-matches&tail=10", List.of());
+
+            HttpResponse<String> poll = broker.get("/v1/poll?branch=replay&q=77&wait=0&tail=40");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> events =
+                    (List<Map<String, Object>>) BrokerFixture.jsonObject(poll.body()).get("events");
+            assertThat(events).extracting(e -> (String) e.get("id"))
+                    .containsExactlyElementsOf(sparse.subList(sparse.size() - 40, sparse.size()));
+        }
+    }
+
+    /** A stream with {@code query} starts with the last N of {@code matching} (N from its tail), then goes live. */
+    private static void assertTail(BrokerFixture broker, String query, List<String> matching) throws Exception {
+        int n = Integer.parseInt(query.substring(query.indexOf("tail=") + 5));
+        List<String> expected = matching.subList(Math.max(0, matching.size() - n), matching.size());
+        try (SseClient stream = SseClient.open(broker.port(), "/v1/stream?branch=replay&" + query)) {
+            assertThat(stream.messages(expected.size(), 20_000)).as(query).extracting(SseClient.Event::id)
+                    .containsExactlyElementsOf(expected);
+            SseClient.Event more = stream.next(300, TimeUnit.MILLISECONDS);
+            assertThat(more == null || more.isComment()).as("%s: nothing after the tail: %s", query, more).isTrue();
         }
     }
 

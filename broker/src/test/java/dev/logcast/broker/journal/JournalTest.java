@@ -77,6 +77,31 @@ class JournalTest {
     }
 
     @Test
+    void tailStartFindsTheNewestMatchesAcrossSegmentsWithinItsBudget() throws IOException {
+        try (Journal journal = Journal.open(dir, SMALL)) {
+            appendCommitted(journal, 1, 5_000);
+            assertThat(journal.segments()).isGreaterThan(3);
+            // source svc-0: ids divisible by 3
+            java.util.function.Predicate<LogEvent> svc0 = e -> e.source().equals("svc-0");
+
+            assertThat(journal.tailStart(4_001, 1, svc0, Long.MAX_VALUE)).as("newest match below 4001: 3999")
+                    .isEqualTo(3_998);
+            assertThat(journal.tailStart(4_001, 1_000, svc0, Long.MAX_VALUE)).as("1000 back from 3999: 1002")
+                    .isEqualTo(1_001);
+            assertThat(journal.tailStart(4_001, 1_333, svc0, Long.MAX_VALUE)).as("all 1333 matches below 4001")
+                    .isEqualTo(2);
+            assertThat(journal.tailStart(4_001, 5_000, svc0, Long.MAX_VALUE)).as("fewer than asked: from the oldest")
+                    .isEqualTo(2);
+            assertThat(journal.tailStart(4_001, 10, e -> false, Long.MAX_VALUE)).as("none").isEqualTo(4_000);
+            assertThat(journal.tailStart(4_001, 0, svc0, Long.MAX_VALUE)).as("tail=0").isEqualTo(4_000);
+            // a budget of one record: only the newest segment below 4001 is read, whatever it holds
+            long partial = journal.tailStart(4_001, 5_000, svc0, 1);
+            assertThat(partial).isGreaterThan(2).isLessThan(3_998);
+            assertThat(partial % 3).as("just before a match").isEqualTo(2);
+        }
+    }
+
+    @Test
     void readPassesAtMostMaxMatchingEventsAndReturnsTheLastIdLookedAt() throws IOException {
         try (Journal journal = Journal.open(dir, SMALL)) {
             appendCommitted(journal, 1, 100);
