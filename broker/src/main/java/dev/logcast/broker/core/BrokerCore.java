@@ -33,7 +33,7 @@ public final class BrokerCore {
     /**
      * @param lingerMs      how long a shard woken soon after its last step waits for more ({@code stream.linger})
      * @param firstIdAfter  ids continue after this one
-     * @param firstIssuedId the oldest id ever given out (a resume gap never reaches below it)
+     * @param firstIssuedId the oldest id ever given out (a resume from 0 gets no gap below it)
      * @param journal       durable storage, or {@code null}
      * @param replayReader  the thread that reads the journal for old replays, or {@code null}
      */

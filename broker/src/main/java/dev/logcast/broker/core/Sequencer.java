@@ -77,7 +77,8 @@ public final class Sequencer {
 
     /**
      * @param firstIdAfter the sequence continues after this id (the journal's last id, or a time-based floor)
-     * @param firstIssuedId the first id ever given out (the journal's oldest) : a gap never reaches below it
+     * @param firstIssuedId the first id ever given out (the journal's oldest, or this start's with storage=memory):
+     *                      a resume from 0 gets no gap below it
      * @param journal      durable storage, or {@code null} for {@code storage=memory}
      * @param replayReader runs journal reads for old replays; {@code null} without a journal
      */
@@ -530,8 +531,10 @@ public final class Sequencer {
                 oldestRetained = journal.firstId();
             }
             if (after < publishedId && after + 1 < oldestRetained) {
-                // ids below firstIssuedId were never given out by this broker: nothing of them was lost here
-                long from = Math.max(after + 1, firstIssuedId);
+                // a resume point below firstIssuedId was seen from an earlier broker (storage=memory restarts with new
+                // ids): whatever followed it there is gone, so the gap starts right after it; from 0 (nothing seen
+                // yet) the gap covers only ids this broker gave out
+                long from = after > 0 ? after + 1 : firstIssuedId;
                 if (from <= oldestRetained - 1) {
                     gapFrom = from;
                     gapTo = oldestRetained - 1;

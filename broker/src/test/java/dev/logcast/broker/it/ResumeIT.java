@@ -235,16 +235,40 @@ class ResumeIT {
 
     @Test
     @Timeout(20)
-    void resumeFromBeforeTheFirstEventGapsOnlyIdsThisBrokerIssued() throws Exception {
+    void resumeFromZeroGapsOnlyIdsThisBrokerIssued() throws Exception {
         try (BrokerFixture broker = BrokerFixture.start(Map.of("ring.events", "100"))) {
             List<Long> ids = postNumbered(new Publisher(broker.port()), 150, 50);
 
-            try (Subscriber s = Subscriber.open(broker.port(), "", Map.of("Last-Event-ID", "1"))) {
+            try (Subscriber s = Subscriber.open(broker.port(), "", Map.of("Last-Event-ID", "0"))) {
                 List<SseClient.Event> got = s.messagesThrough(ids.get(149), 10_000);
                 assertThat(got.get(0).event()).isEqualTo("gap");
                 assertThat(Json.object(got.get(0).data()))
                         .isEqualTo(Map.of("from", Long.toString(ids.get(0)), "to", Long.toString(ids.get(49))));
                 assertThat(got).hasSize(101);
+            }
+        }
+    }
+
+    /**
+     * {@code storage=memory} keeps nothing across a restart: a client resuming from the last broker's id is told
+     * that everything after it is gone, then gets the new broker's events.
+     */
+    @Test
+    @Timeout(20)
+    void resumeFromAnEarlierMemoryBrokerGetsTheGapFromItsPoint() throws Exception {
+        long seen;
+        try (BrokerFixture before = BrokerFixture.start()) {
+            seen = postNumbered(new Publisher(before.port()), 10, 10).get(4);
+        }
+        try (BrokerFixture broker = BrokerFixture.start()) {
+            List<Long> ids = postNumbered(new Publisher(broker.port()), 3, 3);
+
+            try (Subscriber s = Subscriber.open(broker.port(), "", Map.of("Last-Event-ID", Long.toString(seen)))) {
+                List<SseClient.Event> got = s.messagesThrough(ids.get(2), 10_000);
+                assertThat(got.get(0).event()).isEqualTo("gap");
+                assertThat(Json.object(got.get(0).data()))
+                        .isEqualTo(Map.of("from", Long.toString(seen + 1), "to", Long.toString(ids.get(0) - 1)));
+                assertThat(got.subList(1, got.size())).extracting(e -> Received.of(e).id()).isEqualTo(ids);
             }
         }
     }
