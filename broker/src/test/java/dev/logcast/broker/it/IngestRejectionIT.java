@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -146,6 +147,10 @@ class IngestRejectionIT {
                         null, "truncated"),
                 badEncoded("not gzip", JSON, "gzip", bytes(ok), 400, null, "gzip"),
                 badEncoded("gzip of nothing", JSON, "gzip", gzip(new byte[0]), 400, null, "empty"),
+                badEncoded("bytes after the gzip member", JSON, "gzip", concat(gzip(bytes(ok)), bytes("junk")), 400,
+                        null, "after its last member"),
+                badEncoded("many bytes after the gzip member", JSON, "gzip",
+                        concat(gzip(bytes(ok)), new byte[100]), 400, null, "after its last member"),
                 badEncoded("gzip of malformed json", JSON, "gzip", gzip(bytes("{\"msg\":")), 400, 0, "truncated"),
                 badEncoded("gzip over max body once inflated", NDJSON, "gzip", gzip(new byte[MAX_BODY + 1]), 413, null,
                         "decompression"));
@@ -174,6 +179,17 @@ class IngestRejectionIT {
         assertThat(r.json()).containsOnlyKeys("error", "index").containsEntry("index", null);
         assertThat((String) r.json().get("error")).startsWith("no Content-Type;");
         assertNothingStoredSince(before);
+    }
+
+    @Test
+    void gzipMembersOneAfterAnotherAreOneBody() throws Exception {
+        long before = broker.lastEventId();
+        byte[] body = concat(gzip(bytes("{\"msg\":\"one\"}\n")), gzip(bytes("{\"msg\":\"two\"}\n")));
+
+        HttpResponse<String> r = broker.post(NDJSON, "gzip", body);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(broker.eventsAfter(before)).extracting(e -> e.get("msg")).containsExactly("one", "two");
     }
 
     @Test
@@ -392,5 +408,11 @@ class IngestRejectionIT {
             }
         }
         return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
