@@ -243,17 +243,17 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 }
             }
             case "/v1/stream" -> {
-                if (method.equals(HttpMethod.GET)) {
+                if (isGetOrHead(method)) {
                     stream(request, query, keepAlive);
                 } else {
-                    methodNotAllowed("GET", keepAlive);
+                    methodNotAllowed("GET, HEAD", keepAlive);
                 }
             }
             case "/v1/poll" -> {
-                if (method.equals(HttpMethod.GET)) {
+                if (isGetOrHead(method)) {
                     poll(request, query, keepAlive);
                 } else {
-                    methodNotAllowed("GET", keepAlive);
+                    methodNotAllowed("GET, HEAD", keepAlive);
                 }
             }
             default -> respond(Responses.error(channel, HttpResponseStatus.NOT_FOUND,
@@ -320,6 +320,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             shed(request, keepAlive);
             return;
         }
+        if (current.head) {
+            // the head a GET would get, checks included, and no stream
+            respond(services.stream().head(request), keepAlive);
+            return;
+        }
         // a stream starts alone: its slot is the only one, and the stream takes the connection over
         streaming = true;
         answers.remove(current);
@@ -379,8 +384,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (narrowed == null) {
             return;
         }
-        if (narrowed != filter) {
-            poll = new PollService.PollRequest(narrowed, poll.after(), poll.tail(), poll.limit(), poll.waitMs());
+        if (narrowed != filter || current.head) {
+            // a HEAD answers at once: the head of the answer a GET would get now, with no waiting
+            poll = new PollService.PollRequest(narrowed, poll.after(), poll.tail(), poll.limit(),
+                    current.head ? 0 : poll.waitMs());
         }
         Answer answer = current;
         onClose = services.poll().start(ctx.channel(), poll, null, response -> {
@@ -492,7 +499,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             FullHttpResponse withBody = response;
             response = withBody.replace(Unpooled.EMPTY_BUFFER);
             withBody.release();
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+            if (response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                // a stream's head has none: its body would run to the close
+                response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+            }
         }
         slot.response = response;
         slot.keepAlive = keepAlive;

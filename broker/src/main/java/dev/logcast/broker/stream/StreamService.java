@@ -7,6 +7,7 @@ import dev.logcast.broker.core.Shard;
 import dev.logcast.broker.core.ShardMap;
 import dev.logcast.broker.core.SseFrames;
 import dev.logcast.broker.metrics.BrokerMetrics;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -14,7 +15,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.compression.JdkZlibEncoder;
 import io.netty.handler.codec.compression.ZlibWrapper;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -87,19 +90,35 @@ public final class StreamService {
      * @param tail        the {@code tail} count, or -1
      * @param extraHeaders headers to add to the response (CORS), or {@code null}
      */
+    /**
+     * The answer to {@code HEAD /v1/stream}: the head a GET would get (RFC 9110 §9.3.2), no body, and no stream
+     * opened; the connection stays open for the next request.
+     */
+    public FullHttpResponse head(HttpRequest request) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.EMPTY_BUFFER);
+        streamHeaders(response.headers(),
+                gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING)));
+        return response;
+    }
+
+    private static void streamHeaders(HttpHeaders h, boolean gzip) {
+        h.set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM);
+        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
+        h.set(X_ACCEL_BUFFERING, NO);
+        if (gzip) {
+            h.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
+            h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+        }
+    }
+
     public void open(Channel channel, HttpRequest request, EventFilter filter, long resumeAfter, long tail,
                      HttpHeaders extraHeaders) {
         boolean gzip = gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = response.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM);
-        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
-        h.set(X_ACCEL_BUFFERING, NO);
+        streamHeaders(h, gzip);
         h.set(HttpHeaderNames.CONNECTION, HttpHeaders.Values.CLOSE);
-        if (gzip) {
-            h.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
-            h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
-        }
         if (extraHeaders != null) {
             h.add(extraHeaders);
         }

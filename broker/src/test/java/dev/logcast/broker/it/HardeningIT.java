@@ -419,6 +419,34 @@ class HardeningIT {
     }
 
     @Test
+    void headStreamAndPollHaveTheHeadOfGetAndNoBody() throws Exception {
+        long before = broker.lastEventId();
+        try (RawConnection c = broker.connect()) {
+            c.write("HEAD /v1/stream?branch=h HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "HEAD /v1/poll?wait=30&after=" + before + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "HEAD /v1/stream?level=nonsense HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /v1/poll?wait=0&after=" + before + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            RawResponse stream = c.readHeadResponse();
+            RawResponse poll = c.readHeadResponse();
+            RawResponse bad = c.readHeadResponse();
+            RawResponse get = c.readResponse();
+
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.header("content-type")).isEqualTo("text/event-stream; charset=utf-8");
+            assertThat(stream.header("x-accel-buffering")).isEqualTo("no");
+            assertThat(stream.header("content-length")).as("a stream's body runs to the close").isNull();
+            assertThat(poll.status()).as("a HEAD poll does not wait").isEqualTo(200);
+            assertThat(poll.header("content-type")).startsWith("application/json");
+            assertThat(Integer.parseInt(poll.header("content-length"))).isPositive();
+            assertThat(bad.status()).as("the same checks as GET").isEqualTo(400);
+            // had a HEAD sent a body, it would have been read as the next status line
+            assertThat(get.status()).isEqualTo(200);
+            assertThat(get.json()).containsKey("events");
+        }
+    }
+
+    @Test
     void headHealthzHasTheHeadOfGetAndNoBody() throws Exception {
         try (RawConnection c = broker.connect()) {
             c.write("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -498,8 +526,8 @@ class HardeningIT {
         return Stream.of(
                 Arguments.of("GET", "/v1/logs", "POST"),
                 Arguments.of("PUT", "/v1/logs", "POST"),
-                Arguments.of("POST", "/v1/stream", "GET"),
-                Arguments.of("DELETE", "/v1/poll", "GET"),
+                Arguments.of("POST", "/v1/stream", "GET, HEAD"),
+                Arguments.of("DELETE", "/v1/poll", "GET, HEAD"),
                 Arguments.of("POST", "/healthz", "GET, HEAD"),
                 Arguments.of("POST", "/readyz", "GET, HEAD"),
                 Arguments.of("PUT", "/metrics", "GET, HEAD"));
