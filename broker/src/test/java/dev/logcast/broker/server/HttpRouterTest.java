@@ -112,9 +112,9 @@ class HttpRouterTest {
         return Stream.of(
                 Arguments.of(HttpMethod.GET, "/v1/logs", "POST"),
                 Arguments.of(HttpMethod.DELETE, "/v1/logs", "POST"),
-                Arguments.of(HttpMethod.POST, "/v1/stream", "GET"),
-                Arguments.of(HttpMethod.HEAD, "/v1/stream", "GET"),
-                Arguments.of(HttpMethod.PUT, "/v1/poll", "GET"),
+                Arguments.of(HttpMethod.POST, "/v1/stream", "GET, HEAD"),
+                Arguments.of(HttpMethod.DELETE, "/v1/stream", "GET, HEAD"),
+                Arguments.of(HttpMethod.PUT, "/v1/poll", "GET, HEAD"),
                 Arguments.of(HttpMethod.POST, "/healthz", "GET, HEAD"),
                 Arguments.of(HttpMethod.OPTIONS, "/readyz", "GET, HEAD"),
                 Arguments.of(HttpMethod.PATCH, "/metrics", "GET, HEAD"));
