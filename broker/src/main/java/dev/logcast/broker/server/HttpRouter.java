@@ -443,6 +443,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof TooLongFrameException) {
             status = HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             error = "request too large";
+        } else if (cause instanceof StrictHttpRequestDecoder.UnsupportedCodingException) {
+            // RFC 9112 §6.3: chunked not last, the body's length cannot be told: 400 and close (a coding it merely
+            // does not know would be 501, but bad input never gets a 5xx here)
+            status = HttpResponseStatus.BAD_REQUEST;
+            error = cause.getMessage();
         } else {
             status = HttpResponseStatus.BAD_REQUEST;
             error = "malformed HTTP request: " + cause.getMessage();

@@ -10,9 +10,10 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.util.List;
 
 /**
- * Netty's request decoder, stricter about one thing: a request with both {@code Content-Length} and
+ * Netty's request decoder, stricter about framing: a request with both {@code Content-Length} and
  * {@code Transfer-Encoding} is refused rather than read as chunked (RFC 9112 §6.3 allows either; refusing
- * closes the door to request smuggling through a proxy that would read it the other way).
+ * closes the door to request smuggling through a proxy that would read it the other way), and so is one whose
+ * {@code Transfer-Encoding} is anything but {@code chunked}.
  *
  * <pre>
  * p.addLast("decoder", new StrictHttpRequestDecoder(config));
@@ -28,21 +29,42 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
 
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-        super.handleTransferEncodingChunkedWithContentLength(message);
+        // Netty's own answer is an exception; ours is the request refused (400 and close) with its body read as
+        // chunked, so that nothing of it is taken for a next request
+        message.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
         message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(BOTH_LENGTHS)));
     }
 
-    /** Netty calls the hook above for HTTP/1.1 only; an HTTP/1.0 request with both headers is refused too. */
+    /**
+     * Netty calls the hook above for HTTP/1.1 only; an HTTP/1.0 request with both headers is refused too. And a
+     * {@code Transfer-Encoding} other than exactly {@code chunked} (another coding, a list, a repeated header) is
+     * refused with 400 and the connection closed (RFC 9112 §6.3): Netty would read such a body as empty, and its
+     * bytes as the next request.
+     */
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
         int before = out.size();
         super.decode(ctx, buffer, out);
         for (int i = before; i < out.size(); i++) {
-            if (out.get(i) instanceof HttpMessage message && message.decoderResult().isSuccess()
-                    && message.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
-                    && message.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-                message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(BOTH_LENGTHS)));
+            if (out.get(i) instanceof HttpMessage message && message.decoderResult().isSuccess()) {
+                List<String> codings = message.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+                if (codings.isEmpty()) {
+                    continue;
+                }
+                if (message.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                    message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(BOTH_LENGTHS)));
+                } else if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
+                    message.setDecoderResult(DecoderResult.failure(new UnsupportedCodingException(codings)));
+                }
             }
+        }
+    }
+
+    /** A request's {@code Transfer-Encoding} is not exactly {@code chunked}: 400, and the connection is closed. */
+    static final class UnsupportedCodingException extends IllegalArgumentException {
+        UnsupportedCodingException(List<String> codings) {
+            super("Transfer-Encoding " + String.join(", ", codings) + " is not supported; send chunked or a "
+                    + "Content-Length");
         }
     }
 }

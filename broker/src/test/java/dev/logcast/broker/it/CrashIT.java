@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,7 @@ class CrashIT {
     /** Posts from several threads, SIGKILLs the child after {@code killAfterMs}; returns the first new id. */
     private long loadThenKill(ChildBroker broker, int round, long killAfterMs) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch firstAck = new CountDownLatch(1);
         long[] firstId = {0};
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < PUBLISHERS; t++) {
@@ -112,6 +114,7 @@ class CrashIT {
                             for (int e = 0; e < EVENTS_PER_POST; e++) {
                                 acknowledged.put(prefix + "-e" + e, first + e);
                             }
+                            firstAck.countDown();
                         }
                     } catch (Exception e) {
                         return; // the broker is gone
@@ -121,6 +124,9 @@ class CrashIT {
             threads.add(thread);
             thread.start();
         }
+        // the kill comes that long after the first acknowledgement (a child JVM on a busy machine may take a while
+        // to answer its first POST), so that every round kills a broker under load
+        firstAck.await(30, TimeUnit.SECONDS);
         Thread.sleep(killAfterMs);
         broker.kill();
         stop.set(true);

@@ -226,6 +226,30 @@ class HardeningIT {
         assertThat(broker.eventsAfter(before)).isEmpty();
     }
 
+    /**
+     * Request smuggling through the body's framing: a chunk size past 32 or 64 bits (Netty before 4.1.125 wrapped
+     * it to 0 or 13), a Transfer-Encoding that is not chunked (Netty read the body as empty and its bytes as the next
+     * request), two Transfer-Encoding headers. Each is 400 and the connection closes: the hidden POST is never
+     * stored.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Transfer-Encoding: chunked\r\n\r\n100000000\r\n\r\n",
+            "Transfer-Encoding: chunked\r\n\r\n1000000000000000d\r\n",
+            "Transfer-Encoding: xchunked\r\n\r\n",
+            "Transfer-Encoding: gzip\r\n\r\n",
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: xchunked\r\n\r\n"})
+    void aHiddenRequestInTheBodyIsNeverRun(String framing) throws Exception {
+        long before = broker.lastEventId();
+        String hidden = post("{\"msg\":\"smuggled\"}");
+        try (RawConnection c = broker.connect()) {
+            c.write("POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + framing + hidden);
+
+            assertThat(c.readResponse().status()).isEqualTo(400);
+            assertThat(c.awaitClose(5_000)).as("closed after the 400").isTrue();
+        }
+        assertThat(broker.eventsAfter(before)).isEmpty();
+    }
+
     @Test
     void duplicateContentLengthsAre400() throws Exception {
         long before = broker.lastEventId();

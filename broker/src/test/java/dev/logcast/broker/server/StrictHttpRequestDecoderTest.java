@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StrictHttpRequestDecoderTest {
     private final EmbeddedChannel channel = new EmbeddedChannel(new StrictHttpRequestDecoder(new HttpDecoderConfig()));
@@ -24,8 +25,7 @@ class StrictHttpRequestDecoderTest {
         return Stream.of(
                 Arguments.of("HTTP/1.1", "chunked"),
                 Arguments.of("HTTP/1.1", "Chunked"),
-                Arguments.of("HTTP/1.1", "gzip, chunked"),
-                Arguments.of("HTTP/1.0", "chunked"));
+                Arguments.of("HTTP/1.1", "gzip, chunked"));
     }
 
     @ParameterizedTest(name = "{0}, Transfer-Encoding: {1}")
@@ -40,6 +40,36 @@ class StrictHttpRequestDecoderTest {
         assertThat(request.decoderResult().cause()).hasMessage(StrictHttpRequestDecoder.BOTH_LENGTHS);
         releaseInbound();
         assertFalse(channel.finishAndReleaseAll());
+    }
+
+    @ParameterizedTest(name = "Transfer-Encoding: {0}")
+    @ValueSource(strings = {"xchunked", "chunk", "gzip", "gzip, chunked", "chunked, identity", "chunked;q=1",
+            "chunked\r\nTransfer-Encoding: chunked"})
+    void aTransferEncodingOtherThanChunkedFailsTheRequest(String transferEncoding) {
+        channel.writeInbound(ascii("POST /v1/logs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + transferEncoding
+                + "\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
+
+        HttpRequest request = channel.readInbound();
+
+        assertThat(request.decoderResult().isFailure()).as("decoder result failed").isTrue();
+        // ours, or Netty's own where it refuses first ("chunked must be the last encoding ...")
+        assertThat(request.decoderResult().cause()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("chunked");
+        releaseInbound();
+        channel.finishAndReleaseAll();
+    }
+
+    /** Netty refuses Transfer-Encoding before HTTP/1.1 itself, Content-Length or not. */
+    @Test
+    void http10WithTransferEncodingFailsTheRequest() {
+        channel.writeInbound(ascii("POST /v1/logs HTTP/1.0\r\nHost: x\r\nContent-Length: 2\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
+
+        HttpRequest request = channel.readInbound();
+
+        assertThat(request.decoderResult().isFailure()).as("decoder result failed").isTrue();
+        releaseInbound();
+        channel.finishAndReleaseAll();
     }
 
     @Test
