@@ -178,6 +178,8 @@ public final class Broker {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client's half-close still gets the answers to what it sent (HttpRouter closes after them)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(initializer(null));
         try {
@@ -196,7 +198,9 @@ public final class Broker {
         if (tls != null) {
             InetSocketAddress tlsAddress = new InetSocketAddress(config.bind(), config.tlsPort());
             try {
-                tlsListener = bootstrap.clone().childHandler(initializer(tls)).bind(tlsAddress).sync().channel();
+                // no half-closure under TLS: a peer's close_notify ends the session
+                tlsListener = bootstrap.clone().childOption(ChannelOption.ALLOW_HALF_CLOSURE, false)
+                        .childHandler(initializer(tls)).bind(tlsAddress).sync().channel();
             } catch (Exception e) { // sync() rethrows the bind's own exception (BindException) undeclared
                 if (e instanceof InterruptedException interrupted) {
                     throw interrupted;

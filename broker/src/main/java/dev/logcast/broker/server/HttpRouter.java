@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.SingleThreadEventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -75,6 +76,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private int exclusive;
     /** A non-keep-alive answer went out: nothing after it is answered. */
     private boolean closing;
+    /**
+     * The client shut its sending side (a half-close, or the FIN of a full close): what it sent is answered, then
+     * the connection closes.
+     */
+    private boolean inputShutdown;
     private boolean streaming;
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
@@ -544,6 +550,28 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             // later, not from inside the request that answered (which may still be on the stack)
             channel.eventLoop().execute(this::processQueued);
         }
+        closeIfInputDone();
+    }
+
+    /**
+     * After the client's half-close, closes once every request it sent is answered: the answers are flushed first
+     * (a close alone would drop what was written and not yet flushed, and a client that sent a POST and shut its side
+     * at once would get no 202 for events that were stored).
+     */
+    private void closeIfInputDone() {
+        if (inputShutdown && !streaming && !closing && answers.isEmpty() && pipelined.isEmpty()) {
+            closing = true;
+            ctx.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            closeIfInputDone();
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     /** One flush at the end of this loop iteration for everything written in it. */

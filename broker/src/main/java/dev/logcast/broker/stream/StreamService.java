@@ -90,6 +90,19 @@ public final class StreamService {
      * @param tail        the {@code tail} count, or -1
      * @param extraHeaders headers to add to the response (CORS), or {@code null}
      */
+    /** Closes a stream when its client shuts its sending side (connections allow half-closure). Stateless. */
+    @ChannelHandler.Sharable
+    private static final class CloseOnInputShutdown extends io.netty.channel.ChannelInboundHandlerAdapter {
+        static final CloseOnInputShutdown INSTANCE = new CloseOnInputShutdown();
+
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                ctx.close();
+            }
+        }
+    }
+
     /**
      * The answer to {@code HEAD /v1/stream}: the head a GET would get (RFC 9110 §9.3.2), no body, and no stream
      * opened; the connection stays open for the next request.
@@ -131,6 +144,8 @@ public final class StreamService {
                 p.remove(name);
             }
         }
+        // the connection allows half-closure (for the answers of ingest and polls): a stream ends with its client
+        p.addLast("closed-by-client", CloseOnInputShutdown.INSTANCE);
         // writable = the socket takes what is written: over the high mark the shard holds the stream's events back
         // (shared, no copy) and the stream overflows only when what it owes reaches stream.max.pending
         int high = (int) Math.max(1, Math.min(WRITABLE_BYTES, maxPendingBytes / 2));

@@ -250,6 +250,27 @@ class HardeningIT {
         assertThat(broker.eventsAfter(before)).isEmpty();
     }
 
+    /**
+     * A client that sends its requests and at once shuts its sending side (a half-close) still gets every answer,
+     * then the broker closes: before, the close came first, so a POST's events were stored with no 202 for them.
+     */
+    @Test
+    void aHalfClosedClientGetsItsAnswersThenTheClose() throws Exception {
+        long before = broker.lastEventId();
+        try (RawConnection c = broker.connect()) {
+            c.write(post("{\"msg\":\"half-closed\"}") + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            c.socket().shutdownOutput();
+
+            RawResponse posted = c.readResponse();
+            RawResponse health = c.readResponse();
+
+            assertThat(posted.status()).isEqualTo(202);
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(c.awaitClose(5_000)).as("closed after the answers").isTrue();
+        }
+        assertThat(broker.eventsAfter(before)).extracting(e -> e.get("msg")).containsExactly("half-closed");
+    }
+
     @Test
     void duplicateContentLengthsAre400() throws Exception {
         long before = broker.lastEventId();
