@@ -185,6 +185,11 @@ public final class IngestService {
             FullHttpResponse success() {
                 return otlpSuccess(protobuf, result);
             }
+
+            @Override
+            boolean protobuf() {
+                return protobuf;
+            }
         });
     }
 
@@ -258,6 +263,11 @@ public final class IngestService {
         private final Consumer<FullHttpResponse> respond;
         private boolean dropped;
 
+        /** Whether the request was OTLP protobuf, whose 503 carries a {@code google.rpc.Status}. */
+        boolean protobuf() {
+            return false;
+        }
+
         PendingIngest(List<LogEvent> events, long received, Channel channel, Consumer<FullHttpResponse> respond) {
             super(events, received);
             this.channel = channel;
@@ -282,8 +292,13 @@ public final class IngestService {
         public void run() {
             if (dropped) {
                 metrics.ingestAnswered(503);
-                FullHttpResponse response = Responses.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "the broker is shutting down; retry later", null);
+                // why: the broker stopping, or the journal failing to store the events (a full disk)
+                String reason = dropReason();
+                reason = reason.endsWith("retry later") ? reason : reason + "; retry later";
+                FullHttpResponse response = protobuf()
+                        ? Responses.response(HttpResponseStatus.SERVICE_UNAVAILABLE, Responses.PROTOBUF,
+                                Unpooled.wrappedBuffer(OtlpResponses.status(503, reason)))
+                        : Responses.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, reason, null);
                 response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
                 respond.accept(response);
                 return;

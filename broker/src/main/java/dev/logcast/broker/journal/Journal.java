@@ -539,6 +539,12 @@ public final class Journal implements Closeable {
         }
     }
 
+    /** Whether the journal holds more than a segment over {@code retention.bytes}: retention should run now. */
+    public boolean overRetentionBytes() {
+        long limit = settings.retentionBytes();
+        return limit > 0 && appendedBytes > limit + settings.segmentBytes();
+    }
+
     /**
      * Deletes whole oldest segments while the journal is over {@code retentionBytes}, and those whose newest record
      * was received more than {@code retentionAgeMs} before {@code nowMillis}; never the segment being written.

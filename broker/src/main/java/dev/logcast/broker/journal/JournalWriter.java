@@ -320,9 +320,13 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies retention once a second, and at once when the journal has grown a whole segment past
+     * {@code retention.bytes} (fast ingest would otherwise overshoot it by a second's worth of segments).
+     */
     private void retainIfDue() {
         long now = millisClock.getAsLong();
-        if (now - lastRetentionMillis >= RETENTION_EVERY_MS) {
+        if (now - lastRetentionMillis >= RETENTION_EVERY_MS || journal.overRetentionBytes()) {
             lastRetentionMillis = now;
             try {
                 journal.enforceRetention(now);

@@ -49,7 +49,7 @@ class JournalWriterTest {
 
     @BeforeEach
     void open() throws IOException {
-        journal = Journal.open(dir, new JournalSettings(16 << 10, 64 << 10, 0, 1024), files);
+        journal = Journal.open(dir, new JournalSettings(SEGMENT, RETENTION, 0, 1024), files);
     }
 
     @AfterEach
@@ -222,20 +222,38 @@ class JournalWriterTest {
         assertThat(ids(readAll(journal, 0))).isEqualTo(range(1, 10));
     }
 
+    private static final long SEGMENT = 16 << 10;
+    private static final long RETENTION = 512 << 10;
+
     @Test
     void retentionRunsFromTheWriterAboutOnceASecond() {
         JournalWriter writer = writer(FsyncPolicy.NEVER);
-        for (int b = 0; b < 30; b++) {
+        long id = 1;
+        // over retention.bytes, but by less than a segment
+        while (journal.bytes() <= RETENTION) {
+            writer.submit(batch(id, 10));
+            id += 10;
+            writer.doWork();
+        }
+        assertThat(journal.bytes()).isLessThanOrEqualTo(RETENTION + SEGMENT);
+        millis += 999;
+        writer.doWork();
+        assertThat(journal.bytes()).isGreaterThan(RETENTION);
+        millis += 1;
+        writer.doWork();
+        assertThat(journal.bytes()).isLessThanOrEqualTo(RETENTION);
+        writer.close();
+    }
+
+    @Test
+    void retentionRunsAtOnceWhenTheJournalIsASegmentOverItsBytes() {
+        JournalWriter writer = writer(FsyncPolicy.NEVER);
+        for (int b = 0; b < 150; b++) {
             writer.submit(batch(1 + b * 100L, 100));
         }
         writer.doWork();
-        assertThat(journal.bytes()).isGreaterThan(64 << 10);
-        millis += 999;
-        writer.doWork();
-        assertThat(journal.bytes()).isGreaterThan(64 << 10);
-        millis += 1;
-        writer.doWork();
-        assertThat(journal.bytes()).isLessThanOrEqualTo(64 << 10);
+        assertThat(journal.bytes()).as("no second has passed, but about 900 KB is over 512 KiB + a segment")
+                .isLessThanOrEqualTo(RETENTION);
         writer.close();
     }
 
