@@ -121,6 +121,11 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
     /** How far back a {@code tail=N} looks in the journal, in records (beyond the memory ring). */
     static final long TAIL_SCAN_RECORDS = 1_000_000;
 
+    /** Why journal writes fail right now (a full disk), or null while they succeed. Any thread. */
+    public String failure() {
+        return writer.failure();
+    }
+
     @Override
     public void durable(JournalBatch batch) {
         sequencer.cycleDurable((Cycle) batch.attachment());

@@ -90,6 +90,11 @@ public final class JournalWriter implements AutoCloseable {
     private volatile boolean unsynced;
     private long lastSyncNanos;
     private long lastRetentionMillis;
+    /** Why the last write failed, until one succeeds; null while writes succeed. Read by readiness checks. */
+    private volatile String failure;
+    /** Failures not logged with their stack since the last one that was (a full disk fails every cycle). */
+    private int unloggedFailures;
+    private long lastFailureLogNanos;
 
     /**
      * @param fsyncIntervalMs      with {@link FsyncPolicy#INTERVAL}, the most time written data stays unsynced
@@ -175,11 +180,11 @@ public final class JournalWriter implements AutoCloseable {
                 journal.flush();
                 journal.commit();
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "journal write failed; the writer thread will try the batch"
-                        + " again and report it", e);
+                logFailure("journal write failed; the writer thread will try the batch again and report it", e);
                 rollbackAfter(e);
                 return false;
             }
+            succeeded();
             // the writer thread fsyncs within the interval: it learns there is something to sync
             wake = !unsynced;
             unsynced = true;
@@ -350,8 +355,8 @@ public final class JournalWriter implements AutoCloseable {
             journal.commit();
         } catch (IOException | RuntimeException e) {
             IOException cause = e instanceof IOException io ? io : new IOException("journal append failed: " + e, e);
-            LOG.log(System.Logger.Level.ERROR, "journal write failed; " + group.size()
-                    + " batches and those queued behind them are refused", e);
+            logFailure("journal write failed; " + group.size() + " batches and those queued behind them are refused",
+                    e);
             rollbackAfter(cause);
             for (JournalBatch batch : group) {
                 fail(batch, cause);
@@ -363,6 +368,7 @@ public final class JournalWriter implements AutoCloseable {
             }
             return;
         }
+        succeeded();
         for (JournalBatch batch : group) {
             answered++;
             try {
@@ -373,6 +379,39 @@ public final class JournalWriter implements AutoCloseable {
         }
         group.clear();
     }
+
+    /** Why writes fail right now (a full disk, an I/O error), or null while they succeed. Any thread. */
+    public String failure() {
+        return failure;
+    }
+
+    /**
+     * Logs a failed write: with its stack the first time and then at most every 10 s, the ones between counted, so
+     * that a full disk does not write a stack trace for every cycle. Under the writer lock.
+     */
+    private void logFailure(String what, Exception e) {
+        failure = String.valueOf(e.getMessage());
+        long now = nanoClock.getAsLong();
+        if (unloggedFailures > 0 && now - lastFailureLogNanos < FAILURE_LOG_EVERY_NANOS) {
+            unloggedFailures++;
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, what + (unloggedFailures > 1
+                ? " (" + (unloggedFailures - 1) + " more failures since the last report)" : ""), e);
+        lastFailureLogNanos = now;
+        unloggedFailures = 1;
+    }
+
+    /** A write succeeded: says so once after failures. Under the writer lock. */
+    private void succeeded() {
+        if (failure != null) {
+            LOG.log(System.Logger.Level.INFO, "journal writes succeed again");
+            failure = null;
+            unloggedFailures = 0;
+        }
+    }
+
+    private static final long FAILURE_LOG_EVERY_NANOS = 10_000_000_000L;
 
     private void append(JournalBatch batch) throws IOException {
         for (int i = 0; i < batch.count(); i++) {

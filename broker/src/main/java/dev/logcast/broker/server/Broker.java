@@ -87,6 +87,7 @@ public final class Broker {
         PollService poll = new PollService(core.shards(), core.sequencer(), metrics);
         this.services = new Services(ingest, stream, poll, metrics, authenticator, new InflightTracker(),
                 CorsPolicy.of(config.corsOrigins()));
+        services.unreadyWhen(storage::failure);
         registerGauges();
     }
 

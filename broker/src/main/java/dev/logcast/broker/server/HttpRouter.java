@@ -227,9 +227,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
             case "/readyz" -> {
                 if (isGetOrHead(method)) {
-                    respond(services.draining()
-                            ? Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n")
-                            : Responses.text(HttpResponseStatus.OK, "ready\n"), keepAlive);
+                    respond(readiness(), keepAlive);
                 } else {
                     methodNotAllowed("GET, HEAD", keepAlive);
                 }
@@ -265,6 +263,19 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             default -> respond(Responses.error(channel, HttpResponseStatus.NOT_FOUND,
                     "no such endpoint: " + safePath(path), null), keepAlive);
         }
+    }
+
+    /** {@code /readyz}: 503 while shutting down or while the journal cannot store events (a full disk). */
+    private FullHttpResponse readiness() {
+        if (services.draining()) {
+            return Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down\n");
+        }
+        String journalFailure = services.unreadyReason();
+        if (journalFailure != null) {
+            return Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "not ready: the journal cannot store events: " + journalFailure + "\n");
+        }
+        return Responses.text(HttpResponseStatus.OK, "ready\n");
     }
 
     private void metrics(FullHttpRequest request, QueryStringDecoder query, boolean keepAlive) {

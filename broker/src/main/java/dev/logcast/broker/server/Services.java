@@ -19,6 +19,8 @@ final class Services {
     private final InflightTracker inflight;
     private final CorsPolicy cors;
     private volatile boolean draining;
+    /** Why the broker cannot take writes right now (the journal failing), or null; set once at start-up. */
+    private volatile java.util.function.Supplier<String> unready = () -> null;
 
     /** Without CORS: no origin is allowed. */
     Services(IngestService ingest, StreamService stream, PollService poll, BrokerMetrics metrics,
@@ -66,6 +68,15 @@ final class Services {
     }
 
     private volatile long drainingSinceNanos;
+
+    /** Why {@code /readyz} should say 503 besides draining (the journal cannot store events), or null. */
+    String unreadyReason() {
+        return unready.get();
+    }
+
+    void unreadyWhen(java.util.function.Supplier<String> reason) {
+        this.unready = reason;
+    }
 
     boolean draining() {
         return draining;

@@ -81,6 +81,11 @@ final class Storage {
         return new Storage(store, reader, journal.lastId(), 1);
     }
 
+    /** Why the journal cannot store events right now (a full disk), or null: ready. Any thread. */
+    String failure() {
+        return store == null ? null : store.failure();
+    }
+
     EventJournal journal() {
         return store;
     }

@@ -57,6 +57,9 @@ class JournalDiskFullIT {
                         .endsWith("; retry later");
 
                 assertThat(storedIds(broker.port())).containsExactlyElementsOf(acknowledged);
+                HttpResponse<String> ready = readyz(broker.port());
+                assertThat(ready.statusCode()).as("not ready while the disk is full").isEqualTo(503);
+                assertThat(ready.body()).startsWith("not ready: the journal cannot store events: ");
 
                 assertThat(run("mount", "-o", "remount,size=64m", mount.toString())).isZero();
                 HttpResponse<String> again = null;
@@ -68,6 +71,7 @@ class JournalDiskFullIT {
                     Thread.sleep(100);
                 }
                 assertThat(again.statusCode()).as("accepted again once space returned").isEqualTo(202);
+                assertThat(readyz(broker.port()).statusCode()).as("ready again").isEqualTo(200);
             }
         } finally {
             run("umount", "-l", mount.toString());
@@ -77,6 +81,11 @@ class JournalDiskFullIT {
     private HttpResponse<String> post(int port, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/logs"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> readyz(int port) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
