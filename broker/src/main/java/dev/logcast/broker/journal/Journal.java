@@ -40,6 +40,11 @@ public final class Journal implements Closeable {
 
     private final Path dir;
     private final JournalSettings settings;
+    /**
+     * Ids up to this one may have been given out (the {@value #IDS_FILE} file): after a crash that cost the journal
+     * its tail, the next id is above it, so that no id a client saw is used again for another event. Writer only.
+     */
+    private long reservedId;
     private final FileOpener opener;
     private final DirectoryLock lock;
     private final RecoveryReport recovery;
@@ -120,6 +125,7 @@ public final class Journal implements Closeable {
         try {
             Recovery recovered = Recovery.run(dir, settings, opener);
             Journal journal = new Journal(dir, settings, opener, lock, recovered, start);
+            journal.reservedId = readReservation(dir);
             try {
                 if (journal.active != null) {
                     journal.active.openForAppend();
@@ -136,6 +142,52 @@ public final class Journal implements Closeable {
             lock.close();
             throw e;
         }
+    }
+
+    /** Ids are reserved this many at a time; a crash can make the next id jump by up to this many. */
+    static final long ID_RESERVATION = 1_000_000;
+    static final String IDS_FILE = "ids";
+
+    /**
+     * The highest id that may have been given out before this start: the last id at a clean close, or the end of
+     * the last reservation after a crash (0 for a journal without the file). Ids continue above it and above
+     * {@link #lastId()}. Any thread after open.
+     */
+    public long reservedId() {
+        return reservedId;
+    }
+
+    private static long readReservation(Path dir) throws IOException {
+        Path file = dir.resolve(IDS_FILE);
+        if (!java.nio.file.Files.exists(file)) {
+            return 0;
+        }
+        String text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + " does not hold an id (\"" + text + "\"); it records the highest id given "
+                    + "out: set it to a number at least as high, or delete it if no client depends on that", e);
+        }
+    }
+
+    /** Records that ids up to {@code id} may be given out: a new file, forced, moved over the old, directory forced. */
+    private void writeReservation(long id) throws IOException {
+        Path tmp = dir.resolve(IDS_FILE + ".tmp");
+        try (FileChannel out = opener.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer text = ByteBuffer.wrap((id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            while (text.hasRemaining()) {
+                out.write(text);
+            }
+            out.force(true);
+        }
+        java.nio.file.Files.move(tmp, dir.resolve(IDS_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = opener.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+        reservedId = id;
     }
 
     /** What {@link #open} recovered. Any thread. */
@@ -183,6 +235,10 @@ public final class Journal implements Closeable {
         checkWritable();
         if (id <= lastId || id <= 0) {
             throw new IllegalArgumentException("journal id " + id + " is not above the last id " + lastId);
+        }
+        if (id > reservedId) {
+            // before any event with this id can be stored, let alone shown: once per ID_RESERVATION ids
+            writeReservation(id - 1 + ID_RESERVATION);
         }
         int payload = recordEncoder.prepare(id, receivedMillis, event);
         if (payload > RecordReader.MAX_PAYLOAD_BYTES) {
@@ -699,6 +755,10 @@ public final class Journal implements Closeable {
                 if (segment.indexWriter != null) {
                     segment.indexWriter.force(false);
                 }
+            }
+            if (reservedId > lastId) {
+                // a clean stop: the next start goes on right after the last id, with no jump
+                writeReservation(lastId);
             }
         } finally {
             closeFiles();

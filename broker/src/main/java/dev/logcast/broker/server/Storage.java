@@ -77,8 +77,9 @@ final class Storage {
         JournalStore store = new JournalStore(journal, policy, config.journalFsyncIntervalMs(), alloc,
                 metrics::fsyncSeconds);
         ExecutorService reader = Executors.newSingleThreadExecutor(new DefaultThreadFactory("logcast-replay", true));
-        // a fresh journal starts at 1; ids continue after the last stored one
-        return new Storage(store, reader, journal.lastId(), 1);
+        // a fresh journal starts at 1; ids continue after the last stored one, and after a crash above every id that
+        // may have been given out (the journal's tail may be lost, the ids shown from it must not come back)
+        return new Storage(store, reader, Math.max(journal.lastId(), journal.reservedId()), 1);
     }
 
     /** Why the journal cannot store events right now (a full disk), or null: ready. Any thread. */

@@ -120,6 +120,35 @@ class JournalRecoveryTest {
                 a.get()[2], every)));
     }
 
+    /**
+     * Ids are reserved ahead on disk: while the journal runs, up to a million past the first new id; at a clean
+     * close, exactly the last id. A start after the tail was lost (torn by a crash, or cut) still knows the highest
+     * id that may have been shown, so the broker's next id is above it and no id comes back for another event.
+     */
+    @Test
+    void theIdReservationOutlivesALostTail() throws IOException {
+        JournalSettings settings = new JournalSettings(1 << 20, 0, 0, 1024);
+        try (Journal journal = Journal.open(dir, settings)) {
+            assertThat(journal.reservedId()).as("a journal without the file").isZero();
+            appendCommitted(journal, 1, N);
+            assertThat(journal.reservedId()).as("while running").isEqualTo(Journal.ID_RESERVATION);
+            assertThat(Files.readString(dir.resolve(Journal.IDS_FILE)).trim())
+                    .isEqualTo(Long.toString(Journal.ID_RESERVATION));
+        }
+        assertThat(Files.readString(dir.resolve(Journal.IDS_FILE)).trim()).as("after a clean close")
+                .isEqualTo(Long.toString(N));
+        Path log = dir.resolve(Segment.fileName(1, ".log"));
+        List<Long> offsets = recordOffsets(log);
+        try (FileChannel file = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            file.truncate(offsets.get(offsets.size() - 1));
+        }
+
+        try (Journal journal = Journal.open(dir, settings)) {
+            assertThat(journal.lastId()).isEqualTo(N - 1);
+            assertThat(journal.reservedId()).as("the lost record's id stays given out").isEqualTo(N);
+        }
+    }
+
     @Test
     void aTornTailInAnEarlierSegmentLosesOnlyThatRecord() throws IOException {
         JournalSettings settings = new JournalSettings(4 << 10, 0, 0, 512);

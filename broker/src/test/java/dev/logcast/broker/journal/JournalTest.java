@@ -384,8 +384,8 @@ class JournalTest {
     void rollbackToAnEmptyJournalRemovesItsFirstSegment() throws IOException {
         FaultyFiles files = new FaultyFiles();
         try (Journal journal = Journal.open(dir, SMALL, files)) {
-            files.failForce = true;
             journal.append(5, T0, event(5));
+            files.failForce = true;
             assertThatThrownBy(journal::sync).isInstanceOf(IOException.class);
             files.failForce = false;
             journal.rollback();

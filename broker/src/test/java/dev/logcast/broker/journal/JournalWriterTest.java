@@ -195,8 +195,11 @@ class JournalWriterTest {
     @Test
     void neverFsyncsOnlyAtClose() {
         JournalWriter writer = writer(FsyncPolicy.NEVER);
+        // the first append reserves ids (a file forced, once per million ids): not a sync of the events
+        writer.submit(batch(1, 1));
+        writer.doWork();
         int forces = files.forces.get();
-        for (int b = 0; b < 100; b++) {
+        for (int b = 1; b < 100; b++) {
             writer.submit(batch(1 + b * 10L, 10));
             nanos += 50 * MS;
             writer.doWork();
