@@ -44,10 +44,12 @@ public interface EventJournal {
      * {@code maxEvents} matching ones and about {@code maxBytes} of frames, encoded as records (the caller owns
      * their frames). Any thread but an event loop: this reads files.
      *
+     * @param lost gets {@code {from, to}} of ids the read had to pass without reading them (journal damage, a
+     *             missing segment), before every event it returns; stays {@code {0, 0}} if none
      * @return the id of the last record looked at ({@code afterId} if none): the next read resumes after it
      */
-    long read(long afterId, long upToId, int maxEvents, long maxBytes, EventFilter filter, List<EventRecord> out)
-            throws IOException;
+    long read(long afterId, long upToId, int maxEvents, long maxBytes, EventFilter filter, List<EventRecord> out,
+              long[] lost) throws IOException;
 
     /**
      * Where {@code tail=n} starts among the stored events below {@code beforeId} (those older than the memory

@@ -587,9 +587,10 @@ public final class Sequencer {
         replayReader.execute(() -> {
             List<EventRecord> out = new ArrayList<>();
             long cursor = after;
+            long[] lost = new long[2];
             try {
                 cursor = journal.read(after, upTo, request.maxEvents(), request.maxBytes(), request.member().filter(),
-                        out);
+                        out, lost);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "journal read after id " + after + " failed", e);
                 for (EventRecord record : out) {
@@ -606,8 +607,16 @@ public final class Sequencer {
                 // nothing readable up to upTo (retention moved on under us): go on from there
                 cursor = upTo;
             }
-            reply(request, new ReplayChunk(request.member(), out.toArray(new EventRecord[0]), out.size(), gapFrom,
-                    gapTo, cursor, false));
+            long from = gapFrom;
+            long to = gapTo;
+            if (lost[0] > 0) {
+                // ids the journal could not read (damage): a gap before this chunk's events, merged with the
+                // retention gap if there is one (nothing matched between the two, or the read would have stopped)
+                from = from == 0 ? lost[0] : Math.min(from, lost[0]);
+                to = Math.max(to, lost[1]);
+            }
+            reply(request, new ReplayChunk(request.member(), out.toArray(new EventRecord[0]), out.size(), from, to,
+                    cursor, false));
         });
     }
 

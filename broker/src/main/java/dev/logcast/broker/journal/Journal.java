@@ -37,6 +37,7 @@ public final class Journal implements Closeable {
     private static final int INDEX_FLUSH_ENTRIES = 64;
     /** A read looks at no more records than this; the caller reads on from the id it returns. */
     static final int SCAN_LIMIT = 65_536;
+    private static final System.Logger LOG = System.getLogger(Journal.class.getName());
 
     private final Path dir;
     private final JournalSettings settings;
@@ -638,6 +639,17 @@ public final class Journal implements Closeable {
         return deleted;
     }
 
+    /** Damage already reported, as segment and offset: each is logged once. */
+    private final java.util.Set<String> reportedDamage = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A reader found a damaged record in the committed part of {@code segment}: logged once. Any thread. */
+    void reportDamage(Segment segment, long offset, String what) {
+        if (reportedDamage.size() < 10_000 && reportedDamage.add(segment + "@" + offset)) {
+            LOG.log(System.Logger.Level.WARNING, "journal segment " + segment + " is damaged at offset " + offset
+                    + " (" + what + "): its records up to the next index entry are skipped and reported as a gap");
+        }
+    }
+
     /** {@link #read(long, long, int, Predicate, Consumer)} up to the newest committed id. */
     public long read(long afterId, int maxEvents, Predicate<LogEvent> filter, Consumer<StoredEvent> sink)
             throws IOException {
@@ -658,6 +670,17 @@ public final class Journal implements Closeable {
      */
     public long read(long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
                      Consumer<StoredEvent> sink) throws IOException {
+        return read(afterId, upToId, maxEvents, filter, sink, new long[2]);
+    }
+
+    /**
+     * {@link #read(long, long, int, Predicate, Consumer)}, also saying which ids it had to pass without reading
+     * them: a damaged stretch of a segment (skipped to the next index entry after it, about
+     * {@code indexEveryBytes} of records), or a segment missing between two others. {@code lost} gets
+     * {@code {from, to}}, or stays {@code {0, 0}}; the range comes before every event passed to {@code sink}.
+     */
+    public long read(long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
+                     Consumer<StoredEvent> sink, long[] lost) throws IOException {
         if (afterId >= Math.min(upToId, committedId) || maxEvents <= 0) {
             return afterId;
         }
@@ -666,6 +689,8 @@ public final class Journal implements Closeable {
             return read.read();
         } finally {
             recordsRead.add(read.looked);
+            lost[0] = read.lostFrom;
+            lost[1] = read.lostTo;
         }
     }
 

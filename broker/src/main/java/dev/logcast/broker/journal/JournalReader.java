@@ -24,6 +24,8 @@ final class JournalReader {
     private static final int NEXT_SEGMENT = 0;
     private static final int DONE = 1;
     private static final int RESTART = 2;
+    /** The segment is damaged from some offset to its end: what it holds after there cannot be read. */
+    private static final int DAMAGED_TO_END = 3;
 
     private final Journal journal;
     private final long upToId;
@@ -37,6 +39,14 @@ final class JournalReader {
     private int scanned;
     /** Records looked at, those skipped on the way to the first wanted one included. */
     long looked;
+    /**
+     * Ids this read passed without being able to read them (a damaged stretch of a segment, a segment missing
+     * between two others): {@code lostFrom..lostTo}, 0 if none. Only before the first match, or merged with a
+     * range found before it while nothing matched in between, so that a reader who shows it as a gap before this
+     * read's events shows it in order.
+     */
+    long lostFrom;
+    long lostTo;
 
     JournalReader(Journal journal, long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
                   Consumer<StoredEvent> sink) {
@@ -65,7 +75,19 @@ final class JournalReader {
                 if (segments[s].baseId > upTo) {
                     return cursor;
                 }
+                if (s > first && first >= 0 && segments[s].baseId > cursor + 1
+                        && !lose(cursor + 1, segments[s].baseId - 1)) {
+                    // a segment is missing before this one (or a failed cycle's ids end the one before)
+                    return cursor;
+                }
                 outcome = scan(segments[s], s == first);
+                if (outcome == DAMAGED_TO_END) {
+                    long end = s + 1 < segments.length ? Math.min(upTo, segments[s + 1].baseId - 1) : upTo;
+                    if (!lose(cursor + 1, end)) {
+                        return cursor;
+                    }
+                    outcome = NEXT_SEGMENT;
+                }
             }
             if (outcome != RESTART) {
                 return cursor;
@@ -73,7 +95,11 @@ final class JournalReader {
         }
     }
 
-    /** Reads one segment from its start or, with {@code seek}, from the index entry before the cursor. */
+    /**
+     * Reads one segment from its start or, with {@code seek}, from the index entry before the cursor. A damaged
+     * record in the committed part (recovery checks only the newest segment's tail) is skipped to the next index
+     * entry after it, its ids {@linkplain #lose lost}; with no entry after it, {@link #DAMAGED_TO_END}.
+     */
     private int scan(Segment segment, boolean seek) throws IOException {
         long limit = segment.readLimit;
         int entry = seek ? segment.index.floor(cursor + 1) : -1;
@@ -88,47 +114,64 @@ final class JournalReader {
         try {
             channel = segment.readChannel();
             reader.reset(channel, start, limit);
-            int status;
-            while ((status = reader.next()) == RecordReader.OK) {
-                looked++;
-                byte[] buffer = reader.buffer();
-                long id = JournalCodec.peekId(buffer, reader.payloadStart(), reader.payloadLength());
-                if (expectedId >= 0) {
-                    if (id != expectedId) {
-                        // the index disagrees with the log: read this segment from its start
-                        LOG.log(System.Logger.Level.WARNING, "journal segment " + segment + ": index entry for id "
-                                + expectedId + " points at id " + id);
+            while (true) {
+                int status;
+                while ((status = reader.next()) == RecordReader.OK) {
+                    looked++;
+                    byte[] buffer = reader.buffer();
+                    long id = JournalCodec.peekId(buffer, reader.payloadStart(), reader.payloadLength());
+                    if (expectedId >= 0) {
+                        if (id != expectedId) {
+                            // the index disagrees with the log: read this segment from its start
+                            LOG.log(System.Logger.Level.WARNING, "journal segment " + segment
+                                    + ": index entry for id " + expectedId + " points at id " + id);
+                            expectedId = -1;
+                            reader.reset(channel, 0, limit);
+                            continue;
+                        }
                         expectedId = -1;
-                        reader.reset(channel, 0, limit);
+                    }
+                    if (id <= cursor) {
                         continue;
                     }
-                    expectedId = -1;
-                }
-                if (id <= cursor) {
-                    continue;
-                }
-                if (id > upTo) {
-                    return DONE;
-                }
-                JournalRecord record = JournalCodec.parse(buffer, reader.payloadStart(), reader.payloadLength());
-                LogEvent event = JournalCodec.toEvent(record);
-                cursor = id;
-                scanned++;
-                if (filter.test(event)) {
-                    sink.accept(new StoredEvent(id, record.getReceivedMillis(), event));
-                    if (++matched >= maxEvents) {
+                    if (id > upTo) {
+                        return DONE;
+                    }
+                    JournalRecord record = JournalCodec.parse(buffer, reader.payloadStart(), reader.payloadLength());
+                    LogEvent event = JournalCodec.toEvent(record);
+                    cursor = id;
+                    scanned++;
+                    if (filter.test(event)) {
+                        sink.accept(new StoredEvent(id, record.getReceivedMillis(), event));
+                        if (++matched >= maxEvents) {
+                            return DONE;
+                        }
+                    }
+                    if (scanned >= Journal.SCAN_LIMIT) {
                         return DONE;
                     }
                 }
-                if (scanned >= Journal.SCAN_LIMIT) {
+                if (status == RecordReader.END) {
+                    return NEXT_SEGMENT;
+                }
+                // damage in the committed part: go on at the next index entry after it, the ids between are lost
+                long damagedAt = reader.recordOffset();
+                journal.reportDamage(segment, damagedAt, RecordReader.describe(status));
+                int next = segment.index.after(damagedAt);
+                if (next < 0 || segment.index.offset(next) >= limit || segment.index.id(next) > upTo) {
+                    return DAMAGED_TO_END;
+                }
+                long nextId = segment.index.id(next);
+                if (nextId <= cursor) {
+                    // the index points back at what was read: nothing to skip to
+                    return DAMAGED_TO_END;
+                }
+                if (!lose(cursor + 1, nextId - 1)) {
                     return DONE;
                 }
+                reader.reset(channel, segment.index.offset(next), limit);
+                expectedId = nextId;
             }
-            if (status != RecordReader.END) {
-                throw new IOException("journal segment " + segment + " is damaged at offset "
-                        + reader.recordOffset() + ": " + RecordReader.describe(status));
-            }
-            return NEXT_SEGMENT;
         } catch (ClosedChannelException e) {
             if (journal.isClosed()) {
                 throw e;
@@ -148,6 +191,26 @@ final class JournalReader {
             }
             return RESTART;
         }
+    }
+
+    /**
+     * Ids {@code from..to} cannot be read. Before any match of this read they are noted ({@link #lostFrom}, merged
+     * with an earlier range: nothing matched between them) and the cursor moves past them; returns {@code false}
+     * (the cursor stays) once something matched, so that the next read starts with them.
+     */
+    private boolean lose(long from, long to) {
+        if (to < from) {
+            return true;
+        }
+        if (matched > 0) {
+            return false;
+        }
+        if (lostFrom == 0) {
+            lostFrom = from;
+        }
+        lostTo = to;
+        cursor = to;
+        return true;
     }
 
     /** The last segment whose first id is at most {@code id}, or -1 when {@code id} is before them all. */

@@ -77,9 +77,9 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
 
     @Override
     public long read(long afterId, long upToId, int maxEvents, long maxBytes, EventFilter filter,
-                     List<EventRecord> out) throws IOException {
+                     List<EventRecord> out, long[] lost) throws IOException {
         List<StoredEvent> found = new ArrayList<>();
-        long cursor = journal.read(afterId, upToId, maxEvents, filter::matches, found::add);
+        long cursor = journal.read(afterId, upToId, maxEvents, filter::matches, found::add, lost);
         int n = found.size();
         if (n == 0) {
             return cursor;

@@ -62,6 +62,17 @@ final class SegmentIndex {
         return found;
     }
 
+    /** The first entry whose offset is above {@code offset}, or -1. Any thread. */
+    int after(long offset) {
+        int n = count;
+        for (int entry = 0; entry < n; entry++) {
+            if (offset(entry) > offset) {
+                return entry;
+            }
+        }
+        return -1;
+    }
+
     long id(int entry) {
         return entries[2 * entry];
     }

@@ -115,8 +115,9 @@ final class Storage {
         try {
             while (after < journal.committedId()) {
                 // the replay read: a chunk's frames encoded together into one block
+                // a damaged stretch is skipped (and logged): the ring simply lacks those ids, as retention would
                 long cursor = store.read(after, journal.committedId(), wanted, Long.MAX_VALUE, EventFilter.ALL,
-                        records);
+                        records, new long[2]);
                 if (cursor <= after) {
                     break;
                 }

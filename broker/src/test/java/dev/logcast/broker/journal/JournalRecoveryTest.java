@@ -149,6 +149,90 @@ class JournalRecoveryTest {
         }
     }
 
+    /**
+     * Damage inside an older segment (which recovery does not read) costs only the records up to the next index
+     * entry after it: a read skips there and reports those ids as lost, before any event it returns; everything
+     * else reads back. Zeros over a stretch, and one flipped length byte.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("middleDamage")
+    void damageInsideAnOlderSegmentLosesOnlyTheStretchUpToTheNextIndexEntry(String name, int length)
+            throws IOException {
+        JournalSettings settings = new JournalSettings(64 << 10, 0, 0, 1024);
+        long n = 3_000;
+        try (Journal journal = Journal.open(dir, settings)) {
+            appendCommitted(journal, 1, n);
+            assertThat(journal.segments()).isGreaterThan(2);
+        }
+        Path log = dir.resolve(Segment.fileName(1, ".log"));
+        try (FileChannel file = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.wrap(length == 1 ? new byte[] {(byte) 0x7f} : new byte[length]), 20_000);
+        }
+
+        try (Journal journal = Journal.open(dir, settings)) {
+            List<Long> read = new ArrayList<>();
+            List<long[]> lost = readWithLosses(journal, read);
+
+            assertThat(lost).hasSize(1);
+            long from = lost.get(0)[0];
+            long to = lost.get(0)[1];
+            assertThat(to - from + 1).as("ids lost: about an index interval's records").isBetween(1L, 40L);
+            List<Long> expected = new ArrayList<>(range(1, from - 1));
+            expected.addAll(range(to + 1, n));
+            assertThat(read).isEqualTo(expected);
+        }
+    }
+
+    static Stream<Arguments> middleDamage() {
+        return Stream.of(Arguments.of("500 zero bytes", 500), Arguments.of("a flipped length byte", 1));
+    }
+
+    @Test
+    void aMissingSegmentBetweenTwoOthersIsReportedLost() throws IOException {
+        JournalSettings settings = new JournalSettings(64 << 10, 0, 0, 1024);
+        long n = 3_000;
+        long secondBase;
+        long thirdBase;
+        try (Journal journal = Journal.open(dir, settings)) {
+            appendCommitted(journal, 1, n);
+            assertThat(journal.segments()).isGreaterThan(2);
+            secondBase = journal.segmentArray()[1].baseId;
+            thirdBase = journal.segmentArray()[2].baseId;
+        }
+        Files.delete(dir.resolve(Segment.fileName(secondBase, ".log")));
+        Files.deleteIfExists(dir.resolve(Segment.fileName(secondBase, ".idx")));
+
+        try (Journal journal = Journal.open(dir, settings)) {
+            List<Long> read = new ArrayList<>();
+            List<long[]> lost = readWithLosses(journal, read);
+
+            assertThat(lost).containsExactly(new long[] {secondBase, thirdBase - 1});
+            List<Long> expected = new ArrayList<>(range(1, secondBase - 1));
+            expected.addAll(range(thirdBase, n));
+            assertThat(read).isEqualTo(expected);
+        }
+    }
+
+    /** Reads everything in chunks of 100 events; the ids read into {@code ids}, the lost ranges returned. */
+    private static List<long[]> readWithLosses(Journal journal, List<Long> ids) throws IOException {
+        List<long[]> lost = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            long[] range = new long[2];
+            List<StoredEvent> out = new ArrayList<>();
+            long cursor = journal.read(after, Long.MAX_VALUE, 100, e -> true, out::add, range);
+            if (range[0] > 0) {
+                lost.add(range);
+                assertThat(out).as("events come after the lost range").allMatch(e -> e.id() > range[1]);
+            }
+            ids.addAll(ids(out));
+            if (cursor <= after) {
+                return lost;
+            }
+            after = cursor;
+        }
+    }
+
     @Test
     void aTornTailInAnEarlierSegmentLosesOnlyThatRecord() throws IOException {
         JournalSettings settings = new JournalSettings(4 << 10, 0, 0, 512);

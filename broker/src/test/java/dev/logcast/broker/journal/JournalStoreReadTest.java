@@ -49,7 +49,7 @@ class JournalStoreReadTest {
 
     @Test
     void eachFrameIsTheEventsFrameWithItsIdAndTheCursorIsTheLastLookedAt() throws IOException {
-        long cursor = store.read(100, 500, 50, Long.MAX_VALUE, EventFilter.ALL, out);
+        long cursor = store.read(100, 500, 50, Long.MAX_VALUE, EventFilter.ALL, out, new long[2]);
 
         assertThat(cursor).isEqualTo(150);
         assertThat(out).extracting(EventRecord::id).containsExactlyElementsOf(range(101, 150));
@@ -66,7 +66,7 @@ class JournalStoreReadTest {
     @Test
     void aByteBudgetCutsTheChunkAfterTheEventThatReachesItAndTheCursorStaysThere() throws IOException {
         long threeFrames = probeFrameBytes(301) + probeFrameBytes(302) + probeFrameBytes(303);
-        long cursor = store.read(300, 500, 100, threeFrames - 1, EventFilter.ALL, out);
+        long cursor = store.read(300, 500, 100, threeFrames - 1, EventFilter.ALL, out, new long[2]);
 
         assertThat(out).extracting(EventRecord::id).containsExactly(301L, 302L, 303L);
         assertThat(cursor).as("resume after the last event returned").isEqualTo(303);
@@ -74,7 +74,7 @@ class JournalStoreReadTest {
 
     @Test
     void aBudgetUnderOneFrameStillReturnsOneEvent() throws IOException {
-        long cursor = store.read(10, 500, 100, 1, EventFilter.ALL, out);
+        long cursor = store.read(10, 500, 100, 1, EventFilter.ALL, out, new long[2]);
         assertThat(out).extracting(EventRecord::id).containsExactly(11L);
         assertThat(cursor).isEqualTo(11);
     }
@@ -83,7 +83,7 @@ class JournalStoreReadTest {
     void aFilterReturnsOnlyMatchesButTheCursorCoversWhatWasLookedAt() throws IOException {
         // Events.event(i) has level i % 6: FATAL for i = 5, 11, 17, ...
         EventFilter fatal = new EventFilter(null, null, Level.FATAL, null, null);
-        long cursor = store.read(0, 40, 100, Long.MAX_VALUE, fatal, out);
+        long cursor = store.read(0, 40, 100, Long.MAX_VALUE, fatal, out, new long[2]);
 
         assertThat(out).extracting(EventRecord::id).containsExactly(5L, 11L, 17L, 23L, 29L, 35L);
         assertThat(cursor).isEqualTo(40);
@@ -91,7 +91,7 @@ class JournalStoreReadTest {
 
     @Test
     void nothingAfterTheNewestGivesNoRecords() throws IOException {
-        long cursor = store.read(500, 500, 100, Long.MAX_VALUE, EventFilter.ALL, out);
+        long cursor = store.read(500, 500, 100, Long.MAX_VALUE, EventFilter.ALL, out, new long[2]);
         assertThat(out).isEmpty();
         assertThat(cursor).isEqualTo(500);
     }
@@ -99,7 +99,7 @@ class JournalStoreReadTest {
     /** The frame size of one event, read alone. */
     private long probeFrameBytes(long id) throws IOException {
         List<EventRecord> one = new ArrayList<>();
-        store.read(id - 1, id, 1, Long.MAX_VALUE, EventFilter.ALL, one);
+        store.read(id - 1, id, 1, Long.MAX_VALUE, EventFilter.ALL, one, new long[2]);
         long bytes = one.get(0).frameBytes();
         one.get(0).release();
         return bytes;
