@@ -55,7 +55,10 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("encoder", new HttpResponseEncoder());
         ArrayDeque<AuthResult> writeVerdicts = new ArrayDeque<>(2);
         p.addLast("write-auth", new WriteAuthHandler(services, writeVerdicts));
-        p.addLast("aggregator", new BodyLimitAggregator(maxBodyBytes, () -> services.metrics().rejected("too_large")));
+        p.addLast("aggregator", new BodyLimitAggregator(maxBodyBytes, () -> {
+            services.metrics().rejected("too_large");
+            services.metrics().ingestAnswered(413);
+        }));
         p.addLast("router", new HttpRouter(services, deadline, writeVerdicts));
     }
 }

@@ -24,11 +24,13 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -96,6 +98,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private static final class Answer {
         final boolean ingest;
         boolean head;
+        /** An HTTP/1.0 request: a kept-alive answer says so ({@code Connection: keep-alive}, RFC 9112 §9.3). */
+        boolean http10;
         /** The CORS headers for this answer, or {@code null}. */
         HttpHeaders cors;
         FullHttpResponse response;
@@ -170,6 +174,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     private void process(FullHttpRequest request) {
         Answer answer = new Answer(isIngest(request));
+        answer.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         answers.add(answer);
         if (!answer.ingest) {
             exclusive++;
@@ -528,6 +533,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         slot.response = response;
         slot.keepAlive = keepAlive;
+        if (keepAlive && slot.http10) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
         writeDue();
     }
 

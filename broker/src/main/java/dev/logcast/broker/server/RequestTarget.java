@@ -23,16 +23,34 @@ final class RequestTarget {
      * @throws IllegalArgumentException when the path or a parameter holds a malformed percent-escape
      */
     static QueryStringDecoder decode(String uri) {
-        QueryStringDecoder query = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_PARAMS, true);
+        QueryStringDecoder query = new QueryStringDecoder(originForm(uri), StandardCharsets.UTF_8, true, MAX_PARAMS,
+                true);
         query.path();
         query.parameters();
         return query;
     }
 
+    /**
+     * The target in origin form: an absolute-form target ({@code http://host:port/v1/poll?x}, which RFC 9112 §3.2.2
+     * says a server must accept, as a proxy sends it) loses its scheme and authority; any other is left as it is.
+     */
+    static String originForm(String uri) {
+        int scheme = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (scheme < 0) {
+            return uri;
+        }
+        int path = scheme;
+        while (path < uri.length() && uri.charAt(path) != '/' && uri.charAt(path) != '?') {
+            path++;
+        }
+        return path == uri.length() ? "/" : uri.charAt(path) == '?' ? "/" + uri.substring(path) : uri.substring(path);
+    }
+
     /** The decoded path of {@code uri}, or null when it cannot be decoded. */
     static String pathOrNull(String uri) {
         try {
-            return new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, MAX_PARAMS, true).path();
+            return new QueryStringDecoder(originForm(uri), StandardCharsets.UTF_8, true, MAX_PARAMS, true).path();
         } catch (IllegalArgumentException e) {
             return null;
         }

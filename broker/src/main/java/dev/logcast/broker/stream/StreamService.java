@@ -111,16 +111,19 @@ public final class StreamService {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.EMPTY_BUFFER);
         streamHeaders(response.headers(),
-                gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING)));
+                gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING)), gzipEnabled);
         return response;
     }
 
-    private static void streamHeaders(HttpHeaders h, boolean gzip) {
+    /** With gzip enabled the answer depends on Accept-Encoding either way: {@code Vary} says so to caches. */
+    private static void streamHeaders(HttpHeaders h, boolean gzip, boolean gzipEnabled) {
         h.set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM);
         h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
         h.set(X_ACCEL_BUFFERING, NO);
         if (gzip) {
             h.set(HttpHeaderNames.CONTENT_ENCODING, GZIP);
+        }
+        if (gzipEnabled) {
             h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
         }
     }
@@ -130,7 +133,7 @@ public final class StreamService {
         boolean gzip = gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = response.headers();
-        streamHeaders(h, gzip);
+        streamHeaders(h, gzip, gzipEnabled);
         h.set(HttpHeaderNames.CONNECTION, HttpHeaders.Values.CLOSE);
         if (extraHeaders != null) {
             h.add(extraHeaders);

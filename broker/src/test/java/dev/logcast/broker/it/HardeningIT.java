@@ -271,6 +271,27 @@ class HardeningIT {
         assertThat(broker.eventsAfter(before)).extracting(e -> e.get("msg")).containsExactly("half-closed");
     }
 
+    /** RFC 9112 §3.2.2: absolute-form targets (as a proxy sends them) are accepted; §9.3: HTTP/1.0 keep-alive. */
+    @Test
+    void absoluteFormTargetsAndHttp10KeepAliveWork() throws Exception {
+        long before = broker.lastEventId();
+        try (RawConnection c = broker.connect()) {
+            String json = "{\"msg\":\"absolute\"}";
+            c.write("GET http://127.0.0.1:" + broker.port() + "/healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + post(json).replace("POST /v1/logs", "POST HTTP://localhost/v1/logs?x=1")
+                    + "GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                    + "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+
+            assertThat(c.readResponse().status()).isEqualTo(200);
+            assertThat(c.readResponse().status()).isEqualTo(202);
+            RawResponse http10 = c.readResponse();
+            assertThat(http10.status()).isEqualTo(200);
+            assertThat(http10.header("connection")).isEqualToIgnoringCase("keep-alive");
+            assertThat(c.readResponse().status()).as("still open after the HTTP/1.0 answer").isEqualTo(200);
+        }
+        assertThat(broker.eventsAfter(before)).extracting(e -> e.get("msg")).containsExactly("absolute");
+    }
+
     @Test
     void duplicateContentLengthsAre400() throws Exception {
         long before = broker.lastEventId();

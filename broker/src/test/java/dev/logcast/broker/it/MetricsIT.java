@@ -96,6 +96,7 @@ class MetricsIT {
     @Test
     void rejectedByReasonMovesOnA413AndA415() throws Exception {
         double tooLarge = metric("logcast_rejected_total", "reason=\"too_large\"");
+        double answered413 = metric("logcast_ingest_requests_total", "status=\"413\"");
         double mediaType = metric("logcast_rejected_total", "reason=\"unsupported_media_type\"");
         double encoding = metric("logcast_rejected_total", "reason=\"unsupported_encoding\"");
 
@@ -105,6 +106,13 @@ class MetricsIT {
         assertThat(broker.post("application/json", "br", new byte[] {1}).statusCode()).isEqualTo(415);
 
         assertThat(metric("logcast_rejected_total", "reason=\"too_large\"")).isEqualTo(tooLarge + 1);
+        // a Content-Length over the body limit is refused by the aggregator, before ingest sees it: counted too
+        try (var c = broker.connect()) {
+            assertThat(c.write("POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 999999999\r\n\r\n").readResponse().status()).isEqualTo(413);
+        }
+        assertThat(metric("logcast_rejected_total", "reason=\"too_large\"")).isEqualTo(tooLarge + 2);
+        assertThat(metric("logcast_ingest_requests_total", "status=\"413\"")).isEqualTo(answered413 + 2);
         assertThat(metric("logcast_rejected_total", "reason=\"unsupported_media_type\"")).isEqualTo(mediaType + 1);
         assertThat(metric("logcast_rejected_total", "reason=\"unsupported_encoding\"")).isEqualTo(encoding + 1);
     }

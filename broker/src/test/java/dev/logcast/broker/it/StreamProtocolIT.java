@@ -45,6 +45,8 @@ class StreamProtocolIT {
             assertThat(head.header("content-type")).isEqualTo("text/event-stream; charset=utf-8");
             assertThat(head.header("cache-control")).isEqualTo("no-cache");
             assertThat(head.header("x-accel-buffering")).isEqualTo("no");
+            assertThat(head.header("vary")).as("gzip is enabled: the answer depends on Accept-Encoding")
+                    .isEqualTo("accept-encoding");
             // RFC 9112 §6.3: the body runs to the close, with neither length nor chunking
             assertThat(head.header("content-length")).isNull();
             assertThat(head.header("transfer-encoding")).isNull();
