@@ -7,11 +7,16 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -160,10 +165,10 @@ public final class Journal implements Closeable {
 
     private static long readReservation(Path dir) throws IOException {
         Path file = dir.resolve(IDS_FILE);
-        if (!java.nio.file.Files.exists(file)) {
+        if (!Files.exists(file)) {
             return 0;
         }
-        String text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).trim();
+        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
@@ -177,14 +182,14 @@ public final class Journal implements Closeable {
         Path tmp = dir.resolve(IDS_FILE + ".tmp");
         try (FileChannel out = opener.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer text = ByteBuffer.wrap((id + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            ByteBuffer text = ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.US_ASCII));
             while (text.hasRemaining()) {
                 out.write(text);
             }
             out.force(true);
         }
-        java.nio.file.Files.move(tmp, dir.resolve(IDS_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dir.resolve(IDS_FILE), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel directory = opener.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
         }
@@ -640,7 +645,7 @@ public final class Journal implements Closeable {
     }
 
     /** Damage already reported, as segment and offset: each is logged once. */
-    private final java.util.Set<String> reportedDamage = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> reportedDamage = ConcurrentHashMap.newKeySet();
 
     /** A reader found a damaged record in the committed part of {@code segment}: logged once. Any thread. */
     void reportDamage(Segment segment, long offset, String what) {

@@ -35,6 +35,7 @@ import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -183,32 +184,14 @@ public final class Broker {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(initializer(null));
-        try {
-            listener = bootstrap.bind(new InetSocketAddress(config.bind(), config.port())).sync().channel();
-        } catch (Exception e) { // sync() rethrows the bind's own exception (BindException) undeclared
-            if (e instanceof InterruptedException interrupted) {
-                throw interrupted;
-            }
-            throw new IOException("bind, port: cannot listen on " + urlHost(config.bind()) + ":" + config.port()
-                    + ": " + (e instanceof java.nio.channels.UnresolvedAddressException
-                    ? "bind is not an address of this machine or a name that resolves" : e.getMessage()), e);
-        }
+        listener = listen(bootstrap, config.port(), "bind, port");
         LOG.log(System.Logger.Level.INFO, "logcast listening on http://" + urlHost(config.bind()) + ":" + port()
                 + " (storage=" + config.storage() + ", auth.mode=" + config.authMode() + ", "
                 + (Epoll.isAvailable() ? "epoll" : "nio") + ")");
         if (tls != null) {
-            InetSocketAddress tlsAddress = new InetSocketAddress(config.bind(), config.tlsPort());
-            try {
-                // no half-closure under TLS: a peer's close_notify ends the session
-                tlsListener = bootstrap.clone().childOption(ChannelOption.ALLOW_HALF_CLOSURE, false)
-                        .childHandler(initializer(tls)).bind(tlsAddress).sync().channel();
-            } catch (Exception e) { // sync() rethrows the bind's own exception (BindException) undeclared
-                if (e instanceof InterruptedException interrupted) {
-                    throw interrupted;
-                }
-                throw new IOException("tls.port: cannot listen on " + config.bind() + ":" + config.tlsPort() + ": "
-                        + e.getMessage(), e);
-            }
+            // no half-closure under TLS: a peer's close_notify ends the session
+            tlsListener = listen(bootstrap.clone().childOption(ChannelOption.ALLOW_HALF_CLOSURE, false)
+                    .childHandler(initializer(tls)), config.tlsPort(), "tls.port");
             LOG.log(System.Logger.Level.INFO, "logcast listening on https://" + urlHost(config.bind()) + ":"
                     + tlsPort() + " (" + tls.describe() + ")");
         }
@@ -217,6 +200,20 @@ public final class Broker {
     private BrokerInitializer initializer(TlsServerContext tls) {
         return new BrokerInitializer(services, channels, config.httpMaxInitialLine(), config.httpMaxHeaderBytes(),
                 config.ingestMaxBodyBytes(), config.httpRequestTimeoutMs(), config.httpIdleTimeoutMs(), tls);
+    }
+
+    /** Binds {@code bootstrap} to {@code bind} and {@code port}; a failure names {@code keys}, which chose them. */
+    private Channel listen(ServerBootstrap bootstrap, int port, String keys) throws InterruptedException, IOException {
+        try {
+            return bootstrap.bind(new InetSocketAddress(config.bind(), port)).sync().channel();
+        } catch (Exception e) { // sync() rethrows the bind's own exception (BindException) undeclared
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new IOException(keys + ": cannot listen on " + urlHost(config.bind()) + ":" + port + ": "
+                    + (e instanceof UnresolvedAddressException
+                    ? "bind is not an address of this machine or a name that resolves" : e.getMessage()), e);
+        }
     }
 
     private static String urlHost(String host) {

@@ -5,6 +5,7 @@ import dev.logcast.broker.ingest.IngestService;
 import dev.logcast.broker.metrics.BrokerMetrics;
 import dev.logcast.broker.poll.PollService;
 import dev.logcast.broker.stream.StreamService;
+import java.util.function.Supplier;
 
 /**
  * The broker-wide services a connection's handlers reach. Immutable but for the draining flag, which the
@@ -19,8 +20,9 @@ final class Services {
     private final InflightTracker inflight;
     private final CorsPolicy cors;
     private volatile boolean draining;
+    private volatile long drainingSinceNanos;
     /** Why the broker cannot take writes right now (the journal failing), or null; set once at start-up. */
-    private volatile java.util.function.Supplier<String> unready = () -> null;
+    private volatile Supplier<String> unready = () -> null;
 
     /** Without CORS: no origin is allowed. */
     Services(IngestService ingest, StreamService stream, PollService poll, BrokerMetrics metrics,
@@ -67,14 +69,12 @@ final class Services {
         return cors;
     }
 
-    private volatile long drainingSinceNanos;
-
     /** Why {@code /readyz} should say 503 besides draining (the journal cannot store events), or null. */
     String unreadyReason() {
         return unready.get();
     }
 
-    void unreadyWhen(java.util.function.Supplier<String> reason) {
+    void unreadyWhen(Supplier<String> reason) {
         this.unready = reason;
     }
 

@@ -46,8 +46,9 @@ final class WriteAuthHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest) && isIngest(request)) {
-            QueryStringDecoder query = RequestTarget.decode(request.uri());
+        QueryStringDecoder query;
+        if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)
+                && (query = ingestTarget(request)) != null) {
             AuthResult verdict = services.authenticator().authenticate(request, query.parameters(), Scope.WRITE,
                     ctx.channel().remoteAddress());
             verdicts.add(verdict);
@@ -87,18 +88,24 @@ final class WriteAuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Whole-request ingests (a decoder failure) and targets with a malformed percent-escape are left to the router,
-     * which refuses them before auth.
+     * The decoded target of an ingest request, or null: not one, or one the router refuses before auth (a decoder
+     * failure, a malformed percent-escape in the target). Decoded once, path and parameters, as the router reads them.
      */
-    static boolean isIngest(HttpRequest request) {
+    private static QueryStringDecoder ingestTarget(HttpRequest request) {
         if (!request.method().equals(HttpMethod.POST) || !request.decoderResult().isSuccess()) {
-            return false;
+            return null;
         }
-        // the same path and parameters the router reads, percent-decoding included
         try {
-            return RequestTarget.decode(request.uri()).path().equals(INGEST_PATH);
+            QueryStringDecoder query = RequestTarget.decode(request.uri());
+            return query.path().equals(INGEST_PATH) ? query : null;
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
+    }
+
+    /** Whether {@code request} is {@code POST /v1/logs} (its path percent-decoded as the router routes it). */
+    static boolean isIngest(HttpRequest request) {
+        return request.method().equals(HttpMethod.POST) && request.decoderResult().isSuccess()
+                && INGEST_PATH.equals(RequestTarget.pathOrNull(request.uri()));
     }
 }

@@ -10,9 +10,12 @@ import dev.logcast.broker.metrics.BrokerMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.compression.JdkZlibEncoder;
 import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -81,23 +84,14 @@ public final class StreamService {
         return -1;
     }
 
-    /**
-     * Takes the connection over: writes the response head and the preamble, replaces the HTTP handlers with the
-     * stream's, and joins the channel's shard. On the channel's event loop. Parameter checks happen before, so
-     * this cannot fail with a status.
-     *
-     * @param resumeAfter the resume point, or -1
-     * @param tail        the {@code tail} count, or -1
-     * @param extraHeaders headers to add to the response (CORS), or {@code null}
-     */
     /** Closes a stream when its client shuts its sending side (connections allow half-closure). Stateless. */
     @ChannelHandler.Sharable
-    private static final class CloseOnInputShutdown extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private static final class CloseOnInputShutdown extends ChannelInboundHandlerAdapter {
         static final CloseOnInputShutdown INSTANCE = new CloseOnInputShutdown();
 
         @Override
-        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
                 ctx.close();
             }
         }
@@ -110,13 +104,17 @@ public final class StreamService {
     public FullHttpResponse head(HttpRequest request) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.EMPTY_BUFFER);
-        streamHeaders(response.headers(),
-                gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING)), gzipEnabled);
+        streamHeaders(response.headers(), gzipFor(request));
         return response;
     }
 
+    /** Whether the stream answering {@code request} is gzip: enabled, and accepted by the client. */
+    private boolean gzipFor(HttpRequest request) {
+        return gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+    }
+
     /** With gzip enabled the answer depends on Accept-Encoding either way: {@code Vary} says so to caches. */
-    private static void streamHeaders(HttpHeaders h, boolean gzip, boolean gzipEnabled) {
+    private void streamHeaders(HttpHeaders h, boolean gzip) {
         h.set(HttpHeaderNames.CONTENT_TYPE, EVENT_STREAM);
         h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
         h.set(X_ACCEL_BUFFERING, NO);
@@ -128,12 +126,21 @@ public final class StreamService {
         }
     }
 
+    /**
+     * Takes the connection over: writes the response head and the preamble, replaces the HTTP handlers with the
+     * stream's, and joins the channel's shard. On the channel's event loop. Parameter checks happen before, so
+     * this cannot fail with a status.
+     *
+     * @param resumeAfter the resume point, or -1
+     * @param tail        the {@code tail} count, or -1
+     * @param extraHeaders headers to add to the response (CORS), or {@code null}
+     */
     public void open(Channel channel, HttpRequest request, EventFilter filter, long resumeAfter, long tail,
                      HttpHeaders extraHeaders) {
-        boolean gzip = gzipEnabled && acceptsGzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        boolean gzip = gzipFor(request);
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = response.headers();
-        streamHeaders(h, gzip, gzipEnabled);
+        streamHeaders(h, gzip);
         h.set(HttpHeaderNames.CONNECTION, HttpHeaders.Values.CLOSE);
         if (extraHeaders != null) {
             h.add(extraHeaders);
