@@ -10,10 +10,12 @@ import dev.logcast.broker.core.ShardMember;
 import dev.logcast.broker.core.SseFrames;
 import dev.logcast.broker.metrics.BrokerMetrics;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.ssl.SslHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,8 +29,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamSubscriber extends ShardMember {
     private static final int REPLAY_CHUNK_EVENTS = 512;
-    /** Force the close this long after an overflow if the client does not read the overflow event. */
-    private static final long OVERFLOW_CLOSE_MS = 2_000;
+    /**
+     * Force the close this long after an overflow if the client does not read the overflow event. A plain stream
+     * holds nothing of its own by then (what the socket had not taken is dropped), so it can wait for a slow reader
+     * to get there; a gzip or TLS stream still holds up to its cap until the close.
+     */
+    private static final long OVERFLOW_CLOSE_MS = 30_000;
+    private static final long OVERFLOW_CLOSE_HOLDING_MS = 2_000;
+    private static final byte[] ID_LINE = {'i', 'd', ':', ' '};
     /** A stream that takes nothing for this long while it owes events overflows even below its cap. */
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -38,6 +46,8 @@ public final class StreamSubscriber extends ShardMember {
     private final long maxPendingBytes;
     private final int ticksPerHeartbeat;
     private final boolean gzip;
+    /** Whether the outbound buffer holds the stream's own bytes (no TLS records), which can be cut between frames. */
+    private final boolean plain;
     private final BrokerMetrics metrics;
 
     private CompositeByteBuf gzipBatch;
@@ -48,6 +58,8 @@ public final class StreamSubscriber extends ShardMember {
     private boolean replayWhenWritable;
     private long cursorForReplay;
     private boolean closing;
+    /** Counted in the subscribers gauge: from start to the overflow or the close. */
+    private boolean counted;
     /** When a visit first found the connection unable to take more while events were owed; 0 when it could. */
     private long blockedSinceNanos;
 
@@ -64,6 +76,7 @@ public final class StreamSubscriber extends ShardMember {
         this.maxPendingBytes = maxPendingBytes;
         this.ticksPerHeartbeat = ticksPerHeartbeat;
         this.gzip = gzip;
+        this.plain = !gzip && channel.pipeline().get(SslHandler.class) == null;
         this.metrics = metrics;
     }
 
@@ -72,6 +85,7 @@ public final class StreamSubscriber extends ShardMember {
         assert channel.eventLoop().inEventLoop();
         shard.add(this);
         metrics.subscriberAdded();
+        counted = true;
         if (replay) {
             live = false;
             requestReplay(afterId, tail);
@@ -275,15 +289,52 @@ public final class StreamSubscriber extends ShardMember {
         }
     }
 
+    /**
+     * Over the cap: sends {@code event: overflow} and closes. It stops being a subscriber at once. On a plain stream
+     * what the socket has not taken yet is dropped first, after the frame in progress and through the next event
+     * frame, so that a client that reads slowly still gets the overflow event soon, and its {@code last} names the
+     * last event the client gets: resuming after it loses nothing.
+     */
     private void overflow() {
         live = false;
         closing = true;
         metrics.overflowClosed();
+        uncount();
         if (gzipBatch != null) {
             gzipBatch.release();
             gzipBatch = null;
         }
-        channel.writeAndFlush(SseFrames.overflow(channel.alloc(), lastSentId, maxPendingBytes))
+        long last = lastSentId;
+        ByteBuf kept = null;
+        if (plain) {
+            UnsentCut cut = new UnsentCut(channel.alloc());
+            ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+            if (out != null) {
+                out.addFlush();
+                try {
+                    out.forEachFlushedMessage(cut);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                if (cut.complete) {
+                    while (out.remove()) {
+                        // each entry's buffer is released; the writability event finds this stream closing
+                    }
+                    if (cut.lastId >= 0) {
+                        last = cut.lastId;
+                    }
+                    kept = cut.kept;
+                } else {
+                    cut.kept.release();
+                }
+            }
+        }
+        if (kept != null && kept.isReadable()) {
+            channel.write(kept, channel.voidPromise());
+        } else if (kept != null) {
+            kept.release();
+        }
+        channel.writeAndFlush(SseFrames.overflow(channel.alloc(), last, maxPendingBytes))
                 .addListener(ChannelFutureListener.CLOSE);
         // a client that does not read the overflow event is cut off; straight at the transport, so that the gzip
         // encoder's wait for its trailer to be written does not hold the connection open
@@ -291,7 +342,105 @@ public final class StreamSubscriber extends ShardMember {
             if (channel.isOpen()) {
                 channel.unsafe().close(channel.unsafe().voidPromise());
             }
-        }, OVERFLOW_CLOSE_MS, TimeUnit.MILLISECONDS);
+        }, plain ? OVERFLOW_CLOSE_MS : OVERFLOW_CLOSE_HOLDING_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void uncount() {
+        if (counted) {
+            counted = false;
+            metrics.subscriberRemoved();
+        }
+    }
+
+    /**
+     * Walks a plain stream's unsent bytes frame by frame (every write holds whole frames, each ending in a blank
+     * line, except that the socket may have taken the start of the first) and copies what must still go out: the
+     * rest of the frame in progress and the frames after it through the first event frame ({@code id:} line), whose
+     * id it notes. Anything else it finds (a buffer that is not a {@code ByteBuf}) leaves it incomplete, and then
+     * nothing is dropped.
+     */
+    private static final class UnsentCut implements ChannelOutboundBuffer.MessageProcessor {
+        final ByteBuf kept;
+        long lastId = -1;
+        boolean complete;
+        private boolean first = true;
+
+        UnsentCut(ByteBufAllocator alloc) {
+            kept = alloc.heapBuffer(256);
+        }
+
+        @Override
+        public boolean processMessage(Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                complete = false;
+                return false;
+            }
+            int from = buf.readerIndex();
+            int end = buf.writerIndex();
+            int frameStart = from;
+            if (first) {
+                first = false;
+                // the socket may have taken part of a frame: find where that frame began
+                frameStart = frameStartBefore(buf, from);
+            }
+            while (frameStart < end) {
+                int frameEnd = frameEnd(buf, Math.max(frameStart, from - 1), end);
+                kept.writeBytes(buf, from, frameEnd - from);
+                from = frameEnd;
+                long id = eventId(buf, frameStart, frameEnd);
+                if (id >= 0) {
+                    lastId = id;
+                    complete = true;
+                    return false;
+                }
+                frameStart = frameEnd;
+            }
+            complete = true;
+            return true;
+        }
+
+        /** Where the frame holding byte {@code at} starts: after the blank line before it, or at the buffer's start. */
+        private static int frameStartBefore(ByteBuf buf, int at) {
+            for (int i = at - 1; i >= 1; i--) {
+                if (buf.getByte(i) == '\n' && buf.getByte(i - 1) == '\n') {
+                    return i + 1;
+                }
+            }
+            return 0;
+        }
+
+        /** The end of the frame going on at {@code from}: just past its blank line, or {@code end} if none. */
+        private static int frameEnd(ByteBuf buf, int from, int end) {
+            for (int i = Math.max(from, 0); i + 1 < end; i++) {
+                if (buf.getByte(i) == '\n' && buf.getByte(i + 1) == '\n') {
+                    return i + 2;
+                }
+            }
+            return end;
+        }
+
+        /** The id of the frame in {@code [start, end)} if it is an event frame ({@code id: <digits>}), else -1. */
+        private static long eventId(ByteBuf buf, int start, int end) {
+            if (end - start <= ID_LINE.length) {
+                return -1;
+            }
+            for (int i = 0; i < ID_LINE.length; i++) {
+                if (buf.getByte(start + i) != ID_LINE[i]) {
+                    return -1;
+                }
+            }
+            long id = 0;
+            int digits = 0;
+            for (int i = start + ID_LINE.length; i < end; i++) {
+                byte b = buf.getByte(i);
+                if (b < '0' || b > '9') {
+                    break;
+                }
+                id = id * 10 + (b - '0');
+                digits++;
+            }
+            return digits == 0 ? -1 : id;
+        }
     }
 
     @Override
@@ -317,6 +466,6 @@ public final class StreamSubscriber extends ShardMember {
             gzipBatch = null;
         }
         shard.remove(this);
-        metrics.subscriberRemoved();
+        uncount();
     }
 }

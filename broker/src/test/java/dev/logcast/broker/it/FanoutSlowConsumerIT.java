@@ -165,6 +165,66 @@ class FanoutSlowConsumerIT {
     }
 
     /**
+     * A client that reads, only too slowly (here 16 KiB/s while events come far faster), still gets
+     * {@code event: overflow}: what the socket had not taken is dropped at the overflow (after the frame in
+     * progress), so the event comes right after what the kernel already holds, and its {@code last} is the last
+     * event the client got. Every frame it gets is whole, and resuming after {@code last} loses nothing.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(90)
+    void aClientThatReadsSlowlyGetsTheOverflowEventAfterWholeFrames() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(Map.of("stream.max.pending", "64KiB"));
+             RawHttp slow = RawHttp.connect(broker.port(), 4096)) {
+            slow.send("GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            assertThat(slow.readHead().status()).isEqualTo(200);
+            Metrics.await(broker, "logcast_subscribers", 1, 5_000);
+            var reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return slow.readToClose(16 * 1024);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            Publisher publisher = new Publisher(broker.port());
+            Random random = new Random(4);
+            List<Long> all = new ArrayList<>();
+            for (int b = 0; b < 2_000 && Metrics.value(broker, "logcast_overflow_closes_total") == 0; b++) {
+                List<LogSpec> batch = new ArrayList<>();
+                for (int i = 0; i < PER_BATCH; i++) {
+                    batch.add(LogSpec.of("main", "log", "info", "slow-reader", "b" + b + " e" + i + " "
+                            + randomText(random, 400)));
+                }
+                var accepted = publisher.post(batch);
+                for (int i = 0; i < PER_BATCH; i++) {
+                    all.add(accepted.id(i));
+                }
+            }
+            assertThat(Metrics.value(broker, "logcast_overflow_closes_total")).as("overflowed").isEqualTo(1.0);
+            Metrics.await(broker, "logcast_subscribers", 0, 5_000);
+
+            String body = new String(reading.get(60, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.UTF_8);
+            assertThat(body).as("whole frames to the end").endsWith("\n\n");
+            List<SseClient.Event> messages = SseText.messages(body);
+            SseClient.Event overflow = messages.get(messages.size() - 1);
+            assertThat(overflow.event()).as("the last message").isEqualTo("overflow");
+            List<Long> got = new ArrayList<>();
+            for (SseClient.Event e : messages.subList(0, messages.size() - 1)) {
+                got.add(Received.of(e).id());
+            }
+            assertThat(got).isNotEmpty().hasSizeLessThan(all.size()).isEqualTo(all.subList(0, got.size()));
+            long last = Long.parseLong((String) Json.object(overflow.data()).get("last"));
+            assertThat(last).as("overflow's last").isEqualTo(got.get(got.size() - 1));
+
+            try (Subscriber again = Subscriber.open(broker.port(), "",
+                    Map.of("Last-Event-ID", Long.toString(last)))) {
+                assertThat(Subscriber.ids(again.eventsThrough(all.get(all.size() - 1), 30_000)))
+                        .isEqualTo(all.subList(got.size(), all.size()));
+            }
+        }
+    }
+
+    /**
      * The cap is about a client falling behind, not about how much the broker chose to write at once: a subscriber
      * that reads everything at once must get a single POST whose events come to more than {@code stream.max.pending}
      * (the frames are shared with the retention ring, so writing them costs the broker no memory of its own).

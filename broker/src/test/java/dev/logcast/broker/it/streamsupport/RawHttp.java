@@ -112,6 +112,30 @@ public final class RawHttp implements AutoCloseable {
         return out.toByteArray();
     }
 
+    /**
+     * Reads everything until the peer closes, as a client that takes about {@code bytesPerSecond}: reads of at most
+     * 4 KiB, each followed by the pause that rate asks for.
+     */
+    public byte[] readToClose(int bytesPerSecond) throws IOException, InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        long started = System.nanoTime();
+        try {
+            int n;
+            while ((n = input().read(buf)) != -1) {
+                out.write(buf, 0, n);
+                long dueNanos = out.size() * 1_000_000_000L / bytesPerSecond;
+                long aheadMillis = (dueNanos - (System.nanoTime() - started)) / 1_000_000;
+                if (aheadMillis > 0) {
+                    Thread.sleep(aheadMillis);
+                }
+            }
+        } catch (java.net.SocketException reset) {
+            // a reset after the data is still "closed by the broker"
+        }
+        return out.toByteArray();
+    }
+
     private static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(128);
         int b;
