@@ -359,7 +359,7 @@ public final class StreamSubscriber extends ShardMember {
      * id it notes. Anything else it finds (a buffer that is not a {@code ByteBuf}) leaves it incomplete, and then
      * nothing is dropped.
      */
-    private static final class UnsentCut implements ChannelOutboundBuffer.MessageProcessor {
+    static final class UnsentCut implements ChannelOutboundBuffer.MessageProcessor {
         final ByteBuf kept;
         long lastId = -1;
         boolean complete;
