@@ -63,6 +63,7 @@ public final class BrokerCore {
         for (EventRecord record : records) {
             ring.append(record);
         }
+        sequencer.ringSizeChanged();
     }
 
     public void start() {

@@ -202,6 +202,11 @@ public final class Sequencer {
 
     private void expireRing() {
         ring.expire(System.currentTimeMillis());
+        ringSizeChanged();
+    }
+
+    /** Publishes the ring's size to the gauges; on the thread that changed the ring (or before start). */
+    void ringSizeChanged() {
         ringEvents = ring.size();
         ringBytes = ring.bytes();
     }
@@ -499,8 +504,7 @@ public final class Sequencer {
             Arrays.fill(pending, 0, pendingCount, null);
             pendingCount = 0;
             lastIdPublished = publishedId;
-            ringEvents = ring.size();
-            ringBytes = ring.bytes();
+            ringSizeChanged();
         }
     }
 

@@ -78,7 +78,7 @@ public final class Broker {
                 Math.min(config.ringBytes(), config.retentionBytes()), config.retentionAgeMs(),
                 config.ingestQueueEvents(), config.streamHeartbeatMs(), config.streamLingerMs(), storage.firstIdAfter(),
                 storage.firstIssuedId(), storage.journal(), storage.replayReader());
-        storage.preload(core, config.ringEvents());
+        storage.preload(core, config.ringEvents(), Math.min(config.ringBytes(), config.retentionBytes()));
         EventLimits limits = new EventLimits(config.ingestMaxBodyBytes(), config.ingestMaxEvents(),
                 (int) Math.min(Integer.MAX_VALUE, config.ingestMaxMsgBytes()), config.ingestMaxAttrs(),
                 config.ingestMaxAttrKeyChars(), (int) Math.min(Integer.MAX_VALUE, config.ingestMaxAttrValueBytes()));

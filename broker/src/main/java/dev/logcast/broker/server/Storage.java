@@ -32,6 +32,9 @@ final class Storage {
     private static final System.Logger LOG = System.getLogger(Storage.class.getName());
     /** At most this many recent events are read back into the memory ring at start. */
     private static final int PRELOAD_MAX = 100_000;
+    /** What one read of the preload holds at most, besides the ring. */
+    private static final int PRELOAD_CHUNK_EVENTS = 512;
+    private static final long PRELOAD_CHUNK_BYTES = 4 << 20;
 
     private final JournalStore store;
     private final ExecutorService replayReader;
@@ -103,27 +106,36 @@ final class Storage {
         return firstIssuedId;
     }
 
-    /** Reads the newest stored events back into the ring, so tail and recent resumes are served from memory. */
-    void preload(BrokerCore core, int ringEvents) {
+    /**
+     * Reads the newest stored events back into the ring, so tail and recent resumes are served from memory. It reads
+     * chunk by chunk into the ring, which keeps to its bounds as it goes, so a journal of large events cannot take
+     * more memory at start than the ring may hold; and it starts no further back than about twice the ring's bytes
+     * of records.
+     */
+    void preload(BrokerCore core, int ringEvents, long ringBytes) {
         if (store == null || store.journal().lastId() == 0) {
             return;
         }
         Journal journal = store.journal();
-        int wanted = Math.min(ringEvents, PRELOAD_MAX);
+        long stored = Math.max(1, journal.lastId() - journal.firstId() + 1);
+        long bytesPerEvent = Math.max(1, journal.bytes() / stored);
+        long wanted = Math.min(Math.min(ringEvents, PRELOAD_MAX), Math.max(1, 2 * ringBytes / bytesPerEvent));
         long after = Math.max(journal.firstId() - 1, journal.lastId() - wanted);
+        int chunkEvents = (int) Math.max(1, Math.min(PRELOAD_CHUNK_EVENTS, PRELOAD_CHUNK_BYTES / bytesPerEvent));
         List<EventRecord> records = new ArrayList<>();
         try {
             while (after < journal.committedId()) {
                 // the replay read: a chunk's frames encoded together into one block
                 // a damaged stretch is skipped (and logged): the ring simply lacks those ids, as retention would
-                long cursor = store.read(after, journal.committedId(), wanted, Long.MAX_VALUE, EventFilter.ALL,
-                        records, new long[2]);
+                long cursor = store.read(after, journal.committedId(), chunkEvents, PRELOAD_CHUNK_BYTES,
+                        EventFilter.ALL, records, new long[2]);
+                core.preload(records);
+                records.clear();
                 if (cursor <= after) {
                     break;
                 }
                 after = cursor;
             }
-            core.preload(records);
         } catch (IOException | RuntimeException e) {
             for (EventRecord record : records) {
                 record.release();

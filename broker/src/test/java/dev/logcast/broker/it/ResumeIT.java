@@ -347,6 +347,72 @@ class ResumeIT {
     }
 
     /** Posts {@code n} plain events in batches of {@code perBatch}; returns their ids in order. */
+    /**
+     * After a restart the ring is read back from the journal within its bounds: large events (here 40 KiB each, 4 MiB
+     * in all, against a 512 KiB ring) never all come into memory (a journal of such events could otherwise not be
+     * started with a small heap), and the newest are there for {@code tail}.
+     */
+    @Test
+    @Timeout(30)
+    void aRestartReadsBackOnlyWhatTheRingMayHoldOfLargeEvents() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("logcast-preload");
+        Map<String, String> settings = Map.of("storage", "disk", "data.dir", dir.toString(), "ring.bytes", "512KiB");
+        List<Long> ids = new ArrayList<>();
+        String big = "x".repeat(40 * 1024);
+        try (BrokerFixture before = BrokerFixture.start(settings)) {
+            Publisher publisher = new Publisher(before.port());
+            for (int b = 0; b < 10; b++) {
+                List<LogSpec> batch = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    batch.add(LogSpec.of("main", "log", "info", "big", "event " + (b * 10 + i) + " " + big));
+                }
+                Accepted accepted = publisher.post(batch);
+                for (long id = accepted.first(); id <= accepted.last(); id++) {
+                    ids.add(id);
+                }
+            }
+        }
+        try (BrokerFixture broker = BrokerFixture.start(settings)) {
+            double bytes = dev.logcast.broker.it.streamsupport.Metrics.value(broker, "logcast_retention_bytes");
+            assertThat(bytes).as("ring bytes after the restart").isPositive().isLessThanOrEqualTo(512 * 1024);
+            try (Subscriber s = Subscriber.open(broker.port(), "tail=3")) {
+                List<Long> expected = ids.subList(ids.size() - 3, ids.size());
+                assertThat(Subscriber.ids(s.eventsThrough(expected.get(2), 10_000))).isEqualTo(expected);
+            }
+        }
+    }
+
+    /**
+     * A broker whose journal holds far more large events than its heap (48 MB of 40 KiB events, a 40 MB heap) starts,
+     * because the read-back keeps to the ring's bounds (4 MiB here), and serves {@code tail} from it.
+     */
+    @Test
+    @Timeout(60)
+    void aBrokerWithASmallHeapRestartsOnAJournalOfLargeEvents() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("logcast-preload-heap");
+        List<Long> ids = new ArrayList<>();
+        String big = "y".repeat(40 * 1024);
+        try (BrokerFixture before = BrokerFixture.start(Map.of("storage", "disk", "data.dir", dir.toString()))) {
+            Publisher publisher = new Publisher(before.port());
+            for (int b = 0; b < 60; b++) {
+                List<LogSpec> batch = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    batch.add(LogSpec.of("main", "log", "info", "big", "event " + (b * 20 + i) + " " + big));
+                }
+                Accepted accepted = publisher.post(batch);
+                for (long id = accepted.first(); id <= accepted.last(); id++) {
+                    ids.add(id);
+                }
+            }
+        }
+        try (dev.logcast.broker.testing.ChildBroker child = dev.logcast.broker.testing.ChildBroker.start(dir,
+                Map.of("ring.bytes", "4MiB"), "40m");
+             Subscriber s = Subscriber.open(child.port(), "tail=2")) {
+            List<Long> expected = ids.subList(ids.size() - 2, ids.size());
+            assertThat(Subscriber.ids(s.eventsThrough(expected.get(1), 10_000))).isEqualTo(expected);
+        }
+    }
+
     static List<Long> postNumbered(Publisher publisher, int n, int perBatch) {
         List<Long> ids = new ArrayList<>(n);
         for (int done = 0; done < n; done += perBatch) {

@@ -25,10 +25,11 @@ public final class ChildBroker implements AutoCloseable {
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final int port;
 
-    private ChildBroker(Path dataDir, Map<String, String> flags) throws IOException, InterruptedException {
+    private ChildBroker(Path dataDir, Map<String, String> flags, String maxHeap)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:MaxDirectMemorySize=256m",
+                "-Xmx" + maxHeap, "-XX:MaxDirectMemorySize=256m", "-XX:+ExitOnOutOfMemoryError",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.logcast.broker.cli.LogcastCommand", "serve",
                 "--port", "0", "--data.dir", dataDir.toString()));
@@ -73,7 +74,13 @@ public final class ChildBroker implements AutoCloseable {
     }
 
     public static ChildBroker start(Path dataDir, Map<String, String> flags) throws IOException, InterruptedException {
-        return new ChildBroker(dataDir, flags);
+        return new ChildBroker(dataDir, flags, "256m");
+    }
+
+    /** A child with a heap of at most {@code maxHeap} (a {@code -Xmx} value such as {@code 48m}). */
+    public static ChildBroker start(Path dataDir, Map<String, String> flags, String maxHeap)
+            throws IOException, InterruptedException {
+        return new ChildBroker(dataDir, flags, maxHeap);
     }
 
     public int port() {
