@@ -76,6 +76,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
     };
 
+    /** EX_SOFTWARE (sysexits.h): an internal error stopped the broker. */
+    static final int EXIT_THREAD_DIED = 70;
+
     @Spec
     private CommandSpec spec;
 
@@ -91,6 +94,19 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The production starter: {@link Broker#start}. */
     static RunningBroker startBroker(BrokerConfig config) throws Exception {
+        // a broker thread that dies (the journal writer on an OutOfMemoryError, say) leaves a broker that looks up
+        // and takes no more writes: stop at once instead, so that the service manager starts a new one (what was
+        // answered 202 is on disk)
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            try {
+                System.err.println("logcast serve: thread " + thread.getName() + " died (" + e
+                        + "); exiting with status " + EXIT_THREAD_DIED + " to be restarted");
+                e.printStackTrace();
+                System.err.flush();
+            } finally {
+                Runtime.getRuntime().halt(EXIT_THREAD_DIED);
+            }
+        });
         Broker broker = Broker.start(config);
         return new RunningBroker() {
             @Override

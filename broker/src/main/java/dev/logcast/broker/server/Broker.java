@@ -56,6 +56,7 @@ public final class Broker {
     private final ChannelGroup channels = new DefaultChannelGroup("logcast", GlobalEventExecutor.INSTANCE);
     private final BrokerCore core;
     private final Services services;
+    private final BodyBudget bodyBudget;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private Channel listener;
@@ -86,6 +87,7 @@ public final class Broker {
         StreamService stream = new StreamService(core.shards(), core.sequencer(), metrics, config.streamRetryMs(),
                 config.streamMaxPendingBytes(), core.ticksPerHeartbeat(), config.streamGzip());
         PollService poll = new PollService(core.shards(), core.sequencer(), metrics);
+        this.bodyBudget = BodyBudget.forThisJvm(config.ingestMaxBodyBytes());
         this.services = new Services(ingest, stream, poll, metrics, authenticator, new InflightTracker(),
                 CorsPolicy.of(config.corsOrigins()));
         services.unreadyWhen(storage::failure);
@@ -152,6 +154,8 @@ public final class Broker {
                 () -> core.sequencer().ringBytes());
         metrics.gauge("logcast_last_event_id", "The newest event id", () -> core.sequencer().lastId());
         metrics.gauge("logcast_connections", "Open connections", channels::size);
+        metrics.gauge("logcast_ingest_body_bytes", "Bytes of request bodies held (received and not answered yet)",
+                bodyBudget::used);
     }
 
     /** Starts a broker and returns when it listens. */
@@ -199,7 +203,7 @@ public final class Broker {
 
     private BrokerInitializer initializer(TlsServerContext tls) {
         return new BrokerInitializer(services, channels, config.httpMaxInitialLine(), config.httpMaxHeaderBytes(),
-                config.ingestMaxBodyBytes(), config.httpRequestTimeoutMs(), config.httpIdleTimeoutMs(), tls);
+                config.ingestMaxBodyBytes(), config.httpRequestTimeoutMs(), config.httpIdleTimeoutMs(), tls, bodyBudget);
     }
 
     /** Binds {@code bootstrap} to {@code bind} and {@code port}; a failure names {@code keys}, which chose them. */

@@ -23,10 +23,12 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
     private final long requestTimeoutMs;
     private final long idleTimeoutMs;
     private final TlsServerContext tls;
+    private final BodyBudget bodyBudget;
 
     /** @param tls the TLS listener's context, or {@code null} for the plain listener */
     BrokerInitializer(Services services, ChannelGroup channels, int maxInitialLine, int maxHeaderBytes,
-                      long maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs, TlsServerContext tls) {
+                      long maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs, TlsServerContext tls,
+                      BodyBudget bodyBudget) {
         this.services = services;
         this.channels = channels;
         this.decoderConfig = new HttpDecoderConfig()
@@ -38,6 +40,7 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         this.requestTimeoutMs = requestTimeoutMs;
         this.idleTimeoutMs = idleTimeoutMs;
         this.tls = tls;
+        this.bodyBudget = bodyBudget;
     }
 
     @Override
@@ -55,6 +58,7 @@ final class BrokerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("encoder", new HttpResponseEncoder());
         ArrayDeque<AuthResult> writeVerdicts = new ArrayDeque<>(2);
         p.addLast("write-auth", new WriteAuthHandler(services, writeVerdicts));
+        p.addLast("body-budget", new BodyBudgetHandler(bodyBudget, maxBodyBytes, writeVerdicts));
         p.addLast("aggregator", new BodyLimitAggregator(maxBodyBytes, () -> {
             services.metrics().rejected("too_large");
             services.metrics().ingestAnswered(413);

@@ -199,7 +199,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         Channel channel = ctx.channel();
         DecoderResult result = request.decoderResult();
         if (!result.isSuccess()) {
-            rejectUndecodable(result.cause());
+            if (result.cause() instanceof BodyBudget.OverBudgetException) {
+                overBudget(request);
+            } else {
+                rejectUndecodable(result.cause());
+            }
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !services.draining();
@@ -481,6 +485,19 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private void badRequest(String error, boolean keepAlive) {
         services.metrics().rejected("bad_request");
         respond(Responses.error(ctx.channel(), HttpResponseStatus.BAD_REQUEST, error, null), keepAlive);
+    }
+
+    /** 503 for a body the broker cannot hold now (see {@link BodyBudgetHandler}); its rest is unread: close. */
+    private void overBudget(FullHttpRequest request) {
+        services.metrics().rejected("overloaded");
+        if (request.method().equals(HttpMethod.POST)
+                && WriteAuthHandler.INGEST_PATH.equals(RequestTarget.pathOrNull(request.uri()))) {
+            services.metrics().ingestAnswered(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
+        }
+        FullHttpResponse response = Responses.error(ctx.channel(), request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "the broker is holding as many request bodies as it can; retry later", null);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        respond(response, false);
     }
 
     private void shed(HttpMessage request, boolean keepAlive) {

@@ -91,7 +91,7 @@ final class WriteAuthHandler extends ChannelInboundHandlerAdapter {
      * The decoded target of an ingest request, or null: not one, or one the router refuses before auth (a decoder
      * failure, a malformed percent-escape in the target). Decoded once, path and parameters, as the router reads them.
      */
-    private static QueryStringDecoder ingestTarget(HttpRequest request) {
+    static QueryStringDecoder ingestTarget(HttpRequest request) {
         if (!request.method().equals(HttpMethod.POST) || !request.decoderResult().isSuccess()) {
             return null;
         }
