@@ -36,7 +36,7 @@ public final class LogEvent {
     private final String[] attrKeys;
     private final Object[] attrValues;
     /** Lazily computed lower-case {@code msg} for the {@code q} filter; racy but idempotent. */
-    private String msgLowerCase;
+    private String msgFolded;
 
     public LogEvent(long tsMillis, Level level, String type, String source, String branch, String msg,
                     String[] attrKeys, Object[] attrValues) {
@@ -141,14 +141,30 @@ public final class LogEvent {
         return null;
     }
 
-    /** {@code msg} in lower case (ROOT locale), computed once. */
-    public String msgLowerCase() {
-        String lower = msgLowerCase;
-        if (lower == null) {
-            lower = msg().toLowerCase(Locale.ROOT);
-            msgLowerCase = lower;
+    /** {@code msg} case-folded ({@link #foldCase}), computed once. */
+    public String msgFolded() {
+        String folded = msgFolded;
+        if (folded == null) {
+            folded = foldCase(msg());
+            msgFolded = folded;
         }
-        return lower;
+        return folded;
+    }
+
+    /**
+     * {@code text} folded for a case-insensitive search: upper case then lower case (ROOT locale), so that
+     * {@code ß} and {@code SS} meet, and every sigma is {@code σ} (lower-casing writes {@code ς} at a word's end) and
+     * a dotted capital {@code İ} is {@code i}.
+     */
+    public static String foldCase(String text) {
+        String folded = text.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        if (folded.indexOf('\u03c2') >= 0) {
+            folded = folded.replace('\u03c2', '\u03c3');
+        }
+        if (folded.indexOf('\u0307') >= 0) {
+            folded = folded.replace("i\u0307", "i");
+        }
+        return folded;
     }
 
     /** A copy of this event with another source (a token's {@code src} claim pins it). */

@@ -144,25 +144,31 @@ public final class EventFilter {
         if (q != null) {
             queries = new String[q.size()];
             for (int i = 0; i < queries.length; i++) {
-                queries[i] = q.get(i).toLowerCase(Locale.ROOT);
+                queries[i] = LogEvent.foldCase(q.get(i));
             }
         }
         return new EventFilter(branches, types, minLevel, sources, queries);
     }
 
-    /** The comma-split, non-empty values of a repeatable parameter; {@code null} when absent. */
+    /**
+     * The comma-split values of a repeatable parameter, empty ones left out; {@code null} when absent or all empty.
+     * Values lose surrounding whitespace (a space after a comma), but one that is only whitespace stays as sent, to
+     * be refused by the parameter's check rather than read as no filter; {@code q} is taken exactly as sent.
+     */
     static List<String> values(Map<String, List<String>> params, String name) {
         List<String> raw = params.get(name);
         if (raw == null) {
             return null;
         }
+        boolean exact = name.equals("q");
         List<String> out = new ArrayList<>();
         for (String value : raw) {
             for (String part : value.split(",", -1)) {
-                String trimmed = part.trim();
-                if (!trimmed.isEmpty()) {
-                    out.add(trimmed);
+                if (part.isEmpty()) {
+                    continue;
                 }
+                String stripped = exact ? part : part.strip();
+                out.add(stripped.isEmpty() ? part : stripped);
             }
         }
         return out.isEmpty() ? null : out;
@@ -204,7 +210,7 @@ public final class EventFilter {
             return false;
         }
         if (queries != null) {
-            String msg = e.msgLowerCase();
+            String msg = e.msgFolded();
             for (String q : queries) {
                 if (msg.contains(q)) {
                     return true;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import dev.logcast.protocol.Level;
 import dev.logcast.protocol.LogEvent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +60,13 @@ class EventFilterTest {
                 Arguments.of("q=cancelled", false),
                 Arguments.of("q=cancelled,42", true),
                 Arguments.of("q=cancelled&q=for", true),
+                // q is taken as sent: a space in it counts
+                Arguments.of("q=%20placed", true),
+                Arguments.of("q=%20order", false),
+                Arguments.of("q=42%20", false),
+                // other values lose the spaces around them (after a comma)
+                Arguments.of("type=log,%20api", true),
+                Arguments.of("branch=main,%20team-a/*", true),
                 // AND across parameters
                 Arguments.of("branch=team-a/*&type=api&level=warn&source=*-svc&q=order", true),
                 Arguments.of("branch=team-a/*&type=log", false),
@@ -86,7 +95,13 @@ class EventFilterTest {
                 Arguments.of("branch=" + "b".repeat(129), "\"branch\""),
                 Arguments.of("source=a%00b", "\"source\""),
                 Arguments.of("branch=main%0d%0aX:%20y", "\"branch\""),
-                Arguments.of("source=a?b", "\"source\""));
+                Arguments.of("source=a?b", "\"source\""),
+                // a value of only whitespace or control characters is refused, not read as no filter
+                Arguments.of("branch=%00", "\"branch\""),
+                Arguments.of("branch=%20", "\"branch\""),
+                Arguments.of("source=%09", "\"source\""),
+                Arguments.of("type=%0a", "\"type\""),
+                Arguments.of("level=%20", "\"level\""));
     }
 
     @ParameterizedTest(name = "?{0}")
@@ -95,6 +110,17 @@ class EventFilterTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> EventFilter.fromQuery(new QueryStringDecoder("/v1/stream?" + query).parameters()))
                 .withMessageContaining("parameter " + parameter);
+    }
+
+    /** q is case-insensitive beyond ASCII: every sigma meets every sigma, ß meets SS, İ meets i. */
+    @ParameterizedTest(name = "q={1} in {0} -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "ΟΔΟΣ, σ, true", "ΟΔΟΣ, Σ, true", "οδος, ΟΔΟΣ, true", "Straße, STRASSE, true", "İstanbul, istanbul, true",
+        "école, ÉCOLE, true", "ÉCOLE, école, true", "Straße, strasse, true", "ΟΔΟΣ, ο, true", "ΟΔΟΣ, x, false"})
+    void qFoldsCaseBeyondAscii(String msg, String q, boolean expected) {
+        LogEvent event = new LogEvent(0, Level.INFO, "log", "s", "b", msg, null, null);
+        EventFilter filter = EventFilter.fromQuery(Map.of("q", List.of(q)));
+        assertThat(filter.matches(event)).isEqualTo(expected);
     }
 
     @Test
