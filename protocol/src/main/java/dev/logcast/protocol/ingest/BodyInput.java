@@ -42,6 +42,11 @@ final class BodyInput {
      */
     static final JsonFactory NATIVE_FACTORY = FACTORY.rebuild()
             .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // a number's length is the event rules' to judge (an attr value is limited by ingest.max.attr.value,
+            // checked before the number is converted), not jackson's 1000 digits, which turned a long but allowed
+            // number into "malformed JSON"
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(Integer.MAX_VALUE).build())
             .build();
 
     private BodyInput() {

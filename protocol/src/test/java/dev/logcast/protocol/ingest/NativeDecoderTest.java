@@ -293,6 +293,15 @@ class NativeDecoderTest {
         assertThat(e.attr("s")).isEqualTo("1");
     }
 
+    /** A number is limited as an attr value (its JSON text), not by jackson's 1000 digits. */
+    @Test
+    void aNumberAttrUpToTheValueLimitIsAccepted() throws Exception {
+        String digits = "1" + "0".repeat(4095);
+        LogEvent e = json("{\"attrs\": {\"n\": " + digits + ", \"d\": 0." + "5".repeat(4094) + "}}").get(0);
+        assertThat(e.attr("n")).isEqualTo(new BigInteger(digits));
+        assertThat(e.attr("d")).isEqualTo(new BigDecimal("0." + "5".repeat(4094)));
+    }
+
     /** Bodies refused as a whole: name, body, status, index, a fragment of the message. */
     static Stream<Arguments> badJson() {
         return Stream.of(
@@ -389,8 +398,10 @@ class NativeDecoderTest {
                         "field \"attrs.k\": expected a string, number or boolean, got null"),
                 arguments("attr object", "{\"attrs\":{\"k\":{\"a\":1}}}", 400, 0, "got an object"),
                 arguments("attr array", "{\"attrs\":{\"k\":[1]}}", 400, 0, "got an array"),
-                arguments("number over 1000 digits", "{\"attrs\":{\"k\":1" + "0".repeat(1000) + "}}", 400, 0,
-                        "Number value length"));
+                arguments("number over the attr value limit", "{\"attrs\":{\"k\":1" + "0".repeat(4096) + "}}", 413,
+                        0, "field \"attrs.k\": 4097 bytes is over the limit of 4096 bytes"),
+                arguments("decimal over the attr value limit", "{\"attrs\":{\"k\":0." + "1".repeat(4095) + "}}", 413,
+                        0, "field \"attrs.k\": 4097 bytes"));
     }
 
     @ParameterizedTest(name = "{0}")
