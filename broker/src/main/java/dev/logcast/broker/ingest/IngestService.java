@@ -70,12 +70,8 @@ public final class IngestService {
             return;
         }
         String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-        boolean gzip;
-        if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
-            gzip = false;
-        } else if (encoding.trim().equalsIgnoreCase("gzip") || encoding.trim().equalsIgnoreCase("x-gzip")) {
-            gzip = true;
-        } else {
+        Boolean gzip = isGzip(encoding);
+        if (gzip == null) {
             reject(channel, respond, format, 415, "unsupported Content-Encoding \"" + encoding + "\"; use gzip",
                     null, "unsupported_encoding");
             return;
@@ -110,6 +106,28 @@ public final class IngestService {
                 inflated.release();
             }
         }
+    }
+
+    /**
+     * Whether a body with this {@code Content-Encoding} is gzip: the codings listed (RFC 9110 §8.4), {@code identity}
+     * being none; {@code null} when it is anything but nothing or one gzip.
+     */
+    static Boolean isGzip(String encoding) {
+        if (encoding == null) {
+            return false;
+        }
+        int gzips = 0;
+        for (String coding : encoding.split(",", -1)) {
+            String c = coding.strip();
+            if (c.isEmpty() || c.equalsIgnoreCase("identity")) {
+                continue;
+            }
+            if (!c.equalsIgnoreCase("gzip") && !c.equalsIgnoreCase("x-gzip")) {
+                return null;
+            }
+            gzips++;
+        }
+        return gzips > 1 ? null : gzips == 1;
     }
 
     private static boolean isUtf8(CharSequence charset) {

@@ -33,7 +33,15 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     /** {@code Expect: 100-continue} with a Content-Length over the limit: the same JSON 413, then close. */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        String expect = start.headers().get(HttpHeaderNames.EXPECT);
         Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+        if (response instanceof FullHttpResponse full
+                && full.status().code() == HttpResponseStatus.EXPECTATION_FAILED.code()) {
+            // an expectation other than 100-continue: the contract's error body, then close as Netty does
+            full.release();
+            return Responses.error(pipeline.channel(), start, HttpResponseStatus.EXPECTATION_FAILED,
+                    "unsupported Expect \"" + expect + "\"; only 100-continue is", null);
+        }
         if (response instanceof FullHttpResponse full
                 && full.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
             full.release();

@@ -252,6 +252,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 if (method.equals(HttpMethod.POST)) {
                     ingest(request, query, keepAlive);
                 } else {
+                    services.metrics().ingestAnswered(HttpResponseStatus.METHOD_NOT_ALLOWED.code());
                     methodNotAllowed("POST", keepAlive);
                 }
             }
@@ -438,6 +439,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
      */
     private AuthResult refuse(HttpMessage request, AuthResult result, boolean keepAlive) {
         services.metrics().authFailed(result.reason());
+        if (current.ingest) {
+            services.metrics().ingestAnswered(result.status().code());
+        }
         FullHttpResponse response = Responses.error(ctx.channel(), request, result.status(), result.error(), null);
         if (result.challenge() != null) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, result.challenge());
@@ -502,6 +506,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     private void shed(HttpMessage request, boolean keepAlive) {
         services.metrics().rejected("shutting_down");
+        if (current.ingest) {
+            services.metrics().ingestAnswered(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
+        }
         FullHttpResponse response = Responses.error(ctx.channel(), request, HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "the broker is shutting down", null);
         response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");

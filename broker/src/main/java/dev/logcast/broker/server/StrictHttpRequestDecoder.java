@@ -47,6 +47,11 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
         super.decode(ctx, buffer, out);
         for (int i = before; i < out.size(); i++) {
             if (out.get(i) instanceof HttpMessage message && message.decoderResult().isSuccess()) {
+                String refusal = refusal(message);
+                if (refusal != null) {
+                    message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(refusal)));
+                    continue;
+                }
                 List<String> codings = message.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
                 if (codings.isEmpty()) {
                     continue;
@@ -58,6 +63,25 @@ final class StrictHttpRequestDecoder extends HttpRequestDecoder {
                 }
             }
         }
+    }
+
+    /**
+     * Why a request must be refused (400) before its framing is looked at, or null: a version other than HTTP/1.x
+     * (RFC 9110 §2.5: a 1.x above 1.1 is read as 1.1), and an HTTP/1.1 request without exactly one {@code Host}
+     * (RFC 9112 §3.2: "MUST respond with a 400"), or any request with more than one.
+     */
+    private static String refusal(HttpMessage message) {
+        if (message.protocolVersion().majorVersion() != 1) {
+            return "HTTP version " + message.protocolVersion().text() + " is not supported; use HTTP/1.1";
+        }
+        int hosts = message.headers().getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1) {
+            return "more than one Host header";
+        }
+        if (hosts == 0 && message.protocolVersion().minorVersion() >= 1) {
+            return "an HTTP/1.1 request needs a Host header";
+        }
+        return null;
     }
 
     /** A request's {@code Transfer-Encoding} is not exactly {@code chunked}: 400, and the connection is closed. */

@@ -33,6 +33,16 @@ class IngestServiceFormatTest {
                 Arguments.of("multipart/form-data; boundary=x", null));
     }
 
+    /** Content-Encoding: a list of codings, identity being none; anything but nothing or one gzip is refused (null). */
+    @ParameterizedTest(name = "\"{0}\" -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(nullValues = "NULL", value = {
+        "NULL, false", "'', false", "identity, false", "IDENTITY, false", "gzip, true", "GZIP, true", "x-gzip, true",
+        "'gzip, identity', true", "'identity, gzip', true", "' gzip ', true", "'gzip, gzip', NULL", "br, NULL",
+        "'gzip, br', NULL", "deflate, NULL", "compress, NULL"})
+    void contentEncodingIsNoneOrOneGzip(String encoding, Boolean expected) {
+        assertThat(IngestService.isGzip(encoding)).isEqualTo(expected);
+    }
+
     @ParameterizedTest(name = "\"{0}\" -> {1}")
     @MethodSource("contentTypes")
     void formatComesFromTheMediaType(String contentType, Format expected) {

@@ -307,6 +307,48 @@ class HardeningIT {
         assertThat(broker.eventsAfter(before)).isEmpty();
     }
 
+    /** RFC 9112 §3.2: an HTTP/1.1 request without a Host, or any with two, is 400; so is a version other than 1.x. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "POST /v1/logs HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{\"msg\":\"ok\"}",
+        "POST /v1/logs HTTP/1.1\r\nHost: a\r\nHost: b\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
+                + "{\"msg\":\"ok\"}",
+        "POST /v1/logs HTTP/2.0\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
+                + "{\"msg\":\"ok\"}"})
+    void aMissingOrRepeatedHostOrAnotherHttpVersionIs400(String request) throws Exception {
+        long before = broker.lastEventId();
+        try (RawConnection c = broker.connect()) {
+            c.write(request);
+            RawResponse r = c.readResponse();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("\"error\"");
+        }
+        assertThat(broker.eventsAfter(before)).isEmpty();
+    }
+
+    @Test
+    void anHttp10RequestNeedsNoHostAndAHigherMinorVersionIsRead() throws Exception {
+        try (RawConnection c = broker.connect()) {
+            c.write("GET /healthz HTTP/1.0\r\n\r\n");
+            assertThat(c.readResponse().status()).isEqualTo(200);
+        }
+        try (RawConnection c = broker.connect()) {
+            c.write("GET /healthz HTTP/1.2\r\nHost: x\r\n\r\n");
+            assertThat(c.readResponse().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anUnsupportedExpectationIs417WithTheErrorBody() throws Exception {
+        try (RawConnection c = broker.connect()) {
+            c.write("POST /v1/logs HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 12\r\n\r\n");
+            RawResponse r = c.readResponse();
+            assertThat(r.status()).isEqualTo(417);
+            assertThat(r.bodyText()).contains("\"error\"").contains("teapot");
+        }
+    }
+
     @Test
     void whitespaceBeforeTheHeaderColonIs400() throws Exception {
         long before = broker.lastEventId();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.logcast.broker.testing.BrokerFixture;
 import dev.logcast.broker.testing.SseClient;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,19 @@ class MetricsIT {
         assertThat(metric("logcast_ingest_requests_total", "status=\"413\"")).isEqualTo(answered413 + 2);
         assertThat(metric("logcast_rejected_total", "reason=\"unsupported_media_type\"")).isEqualTo(mediaType + 1);
         assertThat(metric("logcast_rejected_total", "reason=\"unsupported_encoding\"")).isEqualTo(encoding + 1);
+    }
+
+    /** Every answer on the ingest endpoint counts by status, the router's own (405) as well as the ingest's. */
+    @Test
+    void ingestRequestsCountTheRoutersAnswersToo() throws Exception {
+        double answered405 = metric("logcast_ingest_requests_total", "status=\"405\"");
+        double answered202 = metric("logcast_ingest_requests_total", "status=\"202\"");
+        assertThat(broker.get("/v1/logs").statusCode()).isEqualTo(405);
+        // a Content-Encoding that lists identity besides gzip is gzip
+        byte[] gz = IngestRejectionIT.gzip("{\"msg\":\"listed codings\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(broker.post("application/json", "gzip, identity", gz).statusCode()).isEqualTo(202);
+        assertThat(metric("logcast_ingest_requests_total", "status=\"405\"")).isEqualTo(answered405 + 1);
+        assertThat(metric("logcast_ingest_requests_total", "status=\"202\"")).isEqualTo(answered202 + 1);
     }
 
     @Test
