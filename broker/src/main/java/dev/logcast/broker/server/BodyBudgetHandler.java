@@ -21,7 +21,8 @@ import java.util.ArrayDeque;
  * {@code Content-Length} takes its length before a byte of it is buffered (and before a {@code 100 Continue}), a
  * chunked one takes each chunk as it comes. A body that does not fit is not buffered: its request goes on with an
  * empty body and a failed decoder result ({@link BodyBudget.OverBudgetException}), which the router answers with 503
- * and {@code Retry-After} in request order, and the rest of the body is read and dropped. What a request took goes
+ * and {@code Retry-After} in request order, and the rest of the body is read and dropped (the connection stays
+ * usable). What a request took goes
  * back when its final answer is written, and all of it when the connection closes (or becomes a stream).
  *
  * <pre>
@@ -107,7 +108,6 @@ final class BodyBudgetHandler extends ChannelDuplexHandler {
             verdicts.pollLast();
         }
         request.headers().remove(HttpHeaderNames.EXPECT);
-        HttpUtil.setKeepAlive(request, false);
         HttpUtil.setTransferEncodingChunked(request, false);
         HttpUtil.setContentLength(request, 0);
         dropping = true;

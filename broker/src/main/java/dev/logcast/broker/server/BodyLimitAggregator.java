@@ -1,6 +1,5 @@
 package dev.logcast.broker.server;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -68,6 +67,8 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
                 HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 "request body is larger than " + maxBodyBytes + " bytes", null);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        // the client may still be sending the body: read and drop it for a while, so that the 413 is not lost to
+        // the reset a close with unread bytes sends
+        ctx.writeAndFlush(response).addListener(LingeringClose.INSTANCE);
     }
 }

@@ -491,7 +491,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         respond(Responses.error(ctx.channel(), HttpResponseStatus.BAD_REQUEST, error, null), keepAlive);
     }
 
-    /** 503 for a body the broker cannot hold now (see {@link BodyBudgetHandler}); its rest is unread: close. */
+    /** 503 for a body the broker cannot hold now; {@link BodyBudgetHandler} drops the rest of it. */
     private void overBudget(FullHttpRequest request) {
         services.metrics().rejected("overloaded");
         if (request.method().equals(HttpMethod.POST)
@@ -501,7 +501,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         FullHttpResponse response = Responses.error(ctx.channel(), request, HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "the broker is holding as many request bodies as it can; retry later", null);
         response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-        respond(response, false);
+        respond(response, HttpUtil.isKeepAlive(request) && !services.draining());
     }
 
     private void shed(HttpMessage request, boolean keepAlive) {

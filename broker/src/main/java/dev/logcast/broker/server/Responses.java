@@ -92,7 +92,7 @@ public final class Responses {
     public static void send(Channel channel, FullHttpResponse response, boolean keepAlive) {
         if (!keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(response).addListener(LingeringClose.INSTANCE);
         } else {
             channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }

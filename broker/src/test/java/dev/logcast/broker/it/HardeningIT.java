@@ -338,6 +338,26 @@ class HardeningIT {
         }
     }
 
+    /**
+     * A client that writes its whole body before it reads (as OTLP exporters and Python's http.client do) gets the
+     * 413 of a body over the limit, not a reset: the broker reads and drops the rest before it closes.
+     */
+    @Test
+    @Timeout(30)
+    void aClientThatWritesAnOversizedBodyBeforeReadingGetsThe413() throws Exception {
+        byte[] body = new byte[9 << 20];
+        java.util.Arrays.fill(body, (byte) ' ');
+        try (RawConnection c = broker.connect()) {
+            c.write("POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n");
+            c.write(body);
+            RawResponse r = c.readResponse();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.bodyText()).contains("\"error\"");
+            assertThat(c.awaitClose(5_000)).isTrue();
+        }
+    }
+
     @Test
     void anUnsupportedExpectationIs417WithTheErrorBody() throws Exception {
         try (RawConnection c = broker.connect()) {
