@@ -110,9 +110,14 @@ public final class Shard {
      * Most of the live members (and at least {@link #CONGESTED_MIN}) could not take their events in the last
      * round: the subscribers as a whole are slower than ingest. The sequencer sheds ingest while it is set, rather
      * than let every subscriber fall behind until it overflows. A few slow members never set it: they overflow
-     * alone.
+     * alone. Nor does it hold ingest for longer than {@link #CONGESTION_MAX_NANOS} at a time: subscribers that stay
+     * that slow (or do not read at all) are left to overflow, so that readers can never stop the writers.
      */
     private volatile boolean congested;
+    /** When {@code congested} was last set. */
+    private volatile long congestedSinceNanos;
+    /** The longest one spell of congestion sheds ingest. */
+    static final long CONGESTION_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Whether some live, ready member still owes batches after the last round (then another round runs). */
     private boolean readyBehind;
     /** Members whose last visit found them slow (blocked, or far behind); kept up to date visit by visit. */
@@ -315,10 +320,11 @@ public final class Shard {
     }
 
     /**
-     * Whether the subscribers as a whole are slower than ingest (see {@code congested}): shed ingest. Any thread.
+     * Whether the subscribers as a whole are slower than ingest, and have not been for over
+     * {@link #CONGESTION_MAX_NANOS} (see {@code congested}): shed ingest. Any thread.
      */
     public boolean congested() {
-        return congested;
+        return congested && System.nanoTime() - congestedSinceNanos < CONGESTION_MAX_NANOS;
     }
 
     private void continueOrStop() {
@@ -535,7 +541,10 @@ public final class Shard {
         if (slowMembers < CONGESTED_MIN) {
             congested = false;
         } else if (slowMembers * 4 > memberCount) {
-            congested = true;
+            if (!congested) {
+                congestedSinceNanos = System.nanoTime();
+                congested = true;
+            }
         } else if (slowMembers * 8 <= memberCount) {
             congested = false;
         }

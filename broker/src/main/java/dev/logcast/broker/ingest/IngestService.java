@@ -42,11 +42,17 @@ public final class IngestService {
     private final Sequencer sequencer;
     private final EventLimits limits;
     private final BrokerMetrics metrics;
+    private final BodyMemory memory;
 
     public IngestService(Sequencer sequencer, EventLimits limits, BrokerMetrics metrics) {
+        this(sequencer, limits, metrics, BodyMemory.UNBOUNDED);
+    }
+
+    public IngestService(Sequencer sequencer, EventLimits limits, BrokerMetrics metrics, BodyMemory memory) {
         this.sequencer = sequencer;
         this.limits = limits;
         this.metrics = metrics;
+        this.memory = memory;
     }
 
     /**
@@ -82,6 +88,18 @@ public final class IngestService {
         try {
             if (gzip) {
                 inflated = GzipBody.inflate(channel.alloc(), body, limits.maxBodyBytes());
+                // the inflated bytes (and the events decoded from them) count against the broker's body memory
+                // until the answer: a few kilobytes of gzip can be megabytes of events
+                long inflatedBytes = inflated.readableBytes();
+                if (!memory.tryReserve(inflatedBytes)) {
+                    overloaded(channel, respond, format, "the broker is holding as many request bodies as it can");
+                    return;
+                }
+                Consumer<FullHttpResponse> answer = respond;
+                respond = response -> {
+                    memory.release(inflatedBytes);
+                    answer.accept(response);
+                };
                 body = inflated;
             }
             if (format == Format.JSON && NativeDecoder.isOtlpJson(body)) {
@@ -238,6 +256,19 @@ public final class IngestService {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
             respond.accept(response);
         }
+    }
+
+    /** 503 + {@code Retry-After}, as a {@code google.rpc.Status} for an OTLP protobuf request. */
+    private void overloaded(Channel channel, Consumer<FullHttpResponse> respond, Format format, String why) {
+        metrics.rejected("overloaded");
+        metrics.ingestAnswered(503);
+        String error = why + "; retry later";
+        FullHttpResponse response = format == Format.OTLP_PROTOBUF
+                ? Responses.response(HttpResponseStatus.SERVICE_UNAVAILABLE, Responses.PROTOBUF,
+                        Unpooled.wrappedBuffer(OtlpResponses.status(503, error)))
+                : Responses.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, error, null);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        respond.accept(response);
     }
 
     private void forbidden(Channel channel, Consumer<FullHttpResponse> respond, Format format, String error,

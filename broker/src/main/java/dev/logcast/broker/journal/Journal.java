@@ -686,10 +686,19 @@ public final class Journal implements Closeable {
      */
     public long read(long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
                      Consumer<StoredEvent> sink, long[] lost) throws IOException {
+        return read(afterId, upToId, maxEvents, Long.MAX_VALUE, filter, sink, lost);
+    }
+
+    /**
+     * {@link #read(long, long, int, Predicate, Consumer, long[])} that also stops once the records passed come to
+     * {@code maxBytes} (the last may go over): a read of large events holds no more than that in memory.
+     */
+    public long read(long afterId, long upToId, int maxEvents, long maxBytes, Predicate<LogEvent> filter,
+                     Consumer<StoredEvent> sink, long[] lost) throws IOException {
         if (afterId >= Math.min(upToId, committedId) || maxEvents <= 0) {
             return afterId;
         }
-        JournalReader read = new JournalReader(this, afterId, upToId, maxEvents, filter, sink);
+        JournalReader read = new JournalReader(this, afterId, upToId, maxEvents, maxBytes, filter, sink);
         try {
             return read.read();
         } finally {

@@ -32,6 +32,9 @@ final class JournalReader {
     private final int maxEvents;
     private final Predicate<LogEvent> filter;
     private final Consumer<StoredEvent> sink;
+    /** The read stops once the records passed to the sink come to this many bytes (the last may go over). */
+    private final long maxBytes;
+    private long matchedBytes;
     private final RecordReader reader = new RecordReader(READ_CHUNK_BYTES);
     private long cursor;
     private long upTo;
@@ -48,8 +51,9 @@ final class JournalReader {
     long lostFrom;
     long lostTo;
 
-    JournalReader(Journal journal, long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,
+    JournalReader(Journal journal, long afterId, long upToId, int maxEvents, long maxBytes, Predicate<LogEvent> filter,
                   Consumer<StoredEvent> sink) {
+        this.maxBytes = maxBytes;
         this.journal = journal;
         this.cursor = afterId;
         this.upToId = upToId;
@@ -143,7 +147,8 @@ final class JournalReader {
                     scanned++;
                     if (filter.test(event)) {
                         sink.accept(new StoredEvent(id, record.getReceivedMillis(), event));
-                        if (++matched >= maxEvents) {
+                        matchedBytes += reader.payloadLength();
+                        if (++matched >= maxEvents || matchedBytes >= maxBytes) {
                             return DONE;
                         }
                     }

@@ -79,7 +79,7 @@ public final class JournalStore implements EventJournal, JournalWriter.Listener,
     public long read(long afterId, long upToId, int maxEvents, long maxBytes, EventFilter filter,
                      List<EventRecord> out, long[] lost) throws IOException {
         List<StoredEvent> found = new ArrayList<>();
-        long cursor = journal.read(afterId, upToId, maxEvents, filter::matches, found::add, lost);
+        long cursor = journal.read(afterId, upToId, maxEvents, maxBytes, filter::matches, found::add, lost);
         int n = found.size();
         if (n == 0) {
             return cursor;

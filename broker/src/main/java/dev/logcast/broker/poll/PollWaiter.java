@@ -29,6 +29,12 @@ final class PollWaiter extends ShardMember {
     private final Sequencer sequencer;
     private final BrokerMetrics metrics;
     private final int limit;
+    /**
+     * An answer from retention holds at most about this many bytes of events, whatever {@code limit} says (its
+     * {@code last} tells the client where to go on): 10,000 events of 64 KiB would otherwise be built in memory
+     * as one 640 MB answer.
+     */
+    static final long MAX_ANSWER_BYTES = 4 << 20;
     private final long waitMs;
     private final PollAnswerWriter answer;
 
@@ -68,7 +74,7 @@ final class PollWaiter extends ShardMember {
     }
 
     private void request(long after, long tail, boolean fromNow) {
-        sequencer.requestReplay(new ReplayRequest(shard, this, after, tail, limit, Long.MAX_VALUE, fromNow));
+        sequencer.requestReplay(new ReplayRequest(shard, this, after, tail, limit, MAX_ANSWER_BYTES, fromNow));
     }
 
     @Override

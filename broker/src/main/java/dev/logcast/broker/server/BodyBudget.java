@@ -1,5 +1,6 @@
 package dev.logcast.broker.server;
 
+import dev.logcast.broker.ingest.BodyMemory;
 import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A body that does not fit is refused with 503 and {@code Retry-After} before it is buffered, so that many clients
  * sending large bodies at once (or holding them half-sent) cannot exhaust the direct memory or the heap. Thread-safe.
  */
-final class BodyBudget {
+final class BodyBudget implements BodyMemory {
     private final long limitBytes;
     private final AtomicLong used = new AtomicLong();
 
@@ -19,16 +20,17 @@ final class BodyBudget {
 
     /**
      * The budget for this JVM: a quarter of the heap or half of the direct memory, whichever is less (a body's
-     * buffer is direct; its decoded events take a few times its size on the heap), and at least one body of
-     * {@code maxBodyBytes}, so that the largest request allowed can always be taken alone.
+     * buffer is direct; its decoded events take a few times its size on the heap), and at least two bodies of
+     * {@code maxBodyBytes}, so that the largest request allowed can always be taken alone (a gzip body's inflated
+     * bytes count too).
      */
     static BodyBudget forThisJvm(long maxBodyBytes) {
         long limit = Math.min(Runtime.getRuntime().maxMemory() / 4, PlatformDependent.maxDirectMemory() / 2);
-        return new BodyBudget(Math.max(maxBodyBytes, limit));
+        return new BodyBudget(Math.max(2 * maxBodyBytes, limit));
     }
 
-    /** Takes {@code bytes} if they fit; false (and nothing taken) if not. */
-    boolean tryReserve(long bytes) {
+    @Override
+    public boolean tryReserve(long bytes) {
         if (bytes <= 0) {
             return true;
         }
@@ -43,7 +45,8 @@ final class BodyBudget {
         }
     }
 
-    void release(long bytes) {
+    @Override
+    public void release(long bytes) {
         if (bytes > 0) {
             used.addAndGet(-bytes);
         }

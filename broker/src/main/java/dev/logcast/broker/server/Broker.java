@@ -83,11 +83,11 @@ public final class Broker {
         EventLimits limits = new EventLimits(config.ingestMaxBodyBytes(), config.ingestMaxEvents(),
                 (int) Math.min(Integer.MAX_VALUE, config.ingestMaxMsgBytes()), config.ingestMaxAttrs(),
                 config.ingestMaxAttrKeyChars(), (int) Math.min(Integer.MAX_VALUE, config.ingestMaxAttrValueBytes()));
-        IngestService ingest = new IngestService(core.sequencer(), limits, metrics);
+        this.bodyBudget = BodyBudget.forThisJvm(config.ingestMaxBodyBytes());
+        IngestService ingest = new IngestService(core.sequencer(), limits, metrics, bodyBudget);
         StreamService stream = new StreamService(core.shards(), core.sequencer(), metrics, config.streamRetryMs(),
                 config.streamMaxPendingBytes(), core.ticksPerHeartbeat(), config.streamGzip());
         PollService poll = new PollService(core.shards(), core.sequencer(), metrics);
-        this.bodyBudget = BodyBudget.forThisJvm(config.ingestMaxBodyBytes());
         this.services = new Services(ingest, stream, poll, metrics, authenticator, new InflightTracker(),
                 CorsPolicy.of(config.corsOrigins()));
         services.unreadyWhen(storage::failure);

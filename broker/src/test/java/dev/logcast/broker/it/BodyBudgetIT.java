@@ -70,6 +70,18 @@ class BodyBudgetIT {
                 assertThat(small.readResponse().status()).as("a small body still fits").isEqualTo(202);
             }
 
+            // a gzip body of a few kilobytes that inflates to 6 MB: its inflated bytes count, and do not fit
+            try (RawHttp gz = RawHttp.connect(broker.port())) {
+                byte[] compressed = IngestRejectionIT.gzip(body(BIG));
+                assertThat(compressed.length).isLessThan(100_000);
+                gz.send("POST /v1/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\n"
+                        + "Content-Encoding: gzip\r\nContent-Length: " + compressed.length + "\r\n\r\n");
+                gz.send(compressed);
+                RawHttp.Response refused = gz.readResponse();
+                assertThat(refused.status()).as("inflated, it is over the budget").isEqualTo(503);
+                assertThat(refused.header("retry-after")).isEqualTo("1");
+            }
+
             first.close();
             Thread.sleep(300);
             try (RawHttp again = RawHttp.connect(broker.port())) {

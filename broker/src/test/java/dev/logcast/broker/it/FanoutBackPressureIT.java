@@ -73,6 +73,60 @@ class FanoutBackPressureIT {
         }
     }
 
+    /**
+     * Readers can never stop the writers for long: subscribers that stay stuck shed ingest for one short spell
+     * (about 2 s), then ingest is taken again and the stuck ones overflow at their cap.
+     */
+    @Test
+    @Timeout(90)
+    void stuckSubscribersShedIngestOnlyBrieflyThenOverflow() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start(Map.of("stream.max.pending", "1MiB"))) {
+            List<RawHttp> stuck = new ArrayList<>();
+            try {
+                for (int i = 0; i < STUCK; i++) {
+                    RawHttp c = RawHttp.connect(broker.port(), 4096);
+                    c.send("GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+                    stuck.add(c);
+                }
+                Metrics.await(broker, "logcast_subscribers", STUCK, 5_000);
+
+                Random random = new Random(4);
+                long firstShedNanos = 0;
+                long acceptedAfterShed = 0;
+                long shedMillis = -1;
+                long deadline = System.nanoTime() + 40_000_000_000L;
+                for (int i = 0; System.nanoTime() < deadline
+                        && Metrics.value(broker, "logcast_overflow_closes_total") < STUCK; i++) {
+                    HttpResponse<String> r = broker.post("application/x-ndjson", batch(random, i));
+                    if (r.statusCode() == 202) {
+                        if (firstShedNanos != 0) {
+                            if (acceptedAfterShed++ == 0) {
+                                shedMillis = (System.nanoTime() - firstShedNanos) / 1_000_000;
+                            }
+                        }
+                    } else {
+                        assertThat(r.statusCode()).isEqualTo(503);
+                        if (firstShedNanos == 0) {
+                            firstShedNanos = System.nanoTime();
+                        }
+                        Thread.sleep(20);
+                    }
+                }
+                assertThat(firstShedNanos).as("ingest was shed for a while").isNotZero();
+                assertThat(acceptedAfterShed).as("and taken again while the stuck subscribers were still there")
+                        .isGreaterThan(0);
+                assertThat(shedMillis).as("ms from the first 503 to the next 202 (the spell is 2 s)")
+                        .isLessThan(10_000);
+                assertThat(Metrics.value(broker, "logcast_overflow_closes_total")).as("they overflowed")
+                        .isEqualTo(STUCK);
+            } finally {
+                for (RawHttp c : stuck) {
+                    c.socket().close();
+                }
+            }
+        }
+    }
+
     private static String batch(Random random, int n) {
         StringBuilder body = new StringBuilder();
         for (int i = 0; i < 50; i++) {

@@ -183,6 +183,47 @@ class PollIT {
         }
     }
 
+    /**
+     * An answer holds at most about 4 MiB of events whatever the limit, from memory and from the journal alike:
+     * 120 events of 60 KiB come in several answers, chained by last, each event once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "storage={0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"memory", "disk"})
+    @Timeout(30)
+    void largeEventsComeInAnswersOfBoundedSize(String storage) throws Exception {
+        Map<String, String> settings = storage.equals("disk")
+                ? Map.of("storage", "disk", "ring.events", "1") : Map.of("storage", "memory");
+        try (BrokerFixture broker = BrokerFixture.start(settings)) {
+            Publisher publisher = new Publisher(broker.port());
+            long marker = publisher.post(LogSpec.of("main", "log", "info", "m", "marker"));
+            String big = "z".repeat(60 * 1024);
+            List<Long> ids = new ArrayList<>();
+            for (int b = 0; b < 6; b++) {
+                List<LogSpec> batch = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    batch.add(LogSpec.of("main", "log", "info", "big", b + "/" + i + " " + big));
+                }
+                var accepted = publisher.post(batch);
+                for (int i = 0; i < 20; i++) {
+                    ids.add(accepted.id(i));
+                }
+            }
+            Poller poller = new Poller(broker.port());
+            List<Long> got = new ArrayList<>();
+            long after = marker;
+            int answers = 0;
+            while (got.size() < ids.size() && answers < 50) {
+                Poller.Answer a = poller.poll("after=" + after + "&limit=10000");
+                assertThat(a.ids()).as("an answer of at most about 4 MiB").isNotEmpty().hasSizeLessThanOrEqualTo(70);
+                got.addAll(a.ids());
+                after = a.last();
+                answers++;
+            }
+            assertThat(got).isEqualTo(ids);
+            assertThat(answers).isGreaterThan(1);
+        }
+    }
+
     @Test
     @Timeout(20)
     void limitCutsALiveAnswerAndTheNextPollGetsTheRestFromRetention() throws Exception {
