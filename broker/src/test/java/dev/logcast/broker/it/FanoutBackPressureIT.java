@@ -28,13 +28,7 @@ class FanoutBackPressureIT {
         try (BrokerFixture broker = BrokerFixture.start(Map.of("stream.max.pending", "16MiB"))) {
             List<RawHttp> stuck = new ArrayList<>();
             try {
-                for (int i = 0; i < STUCK; i++) {
-                    // small receive buffers, and never a byte read
-                    RawHttp c = RawHttp.connect(broker.port(), 4096);
-                    c.send("GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
-                    stuck.add(c);
-                }
-                Metrics.await(broker, "logcast_subscribers", STUCK, 5_000);
+                openStuck(broker, stuck);
 
                 Random random = new Random(3);
                 HttpResponse<String> shed = null;
@@ -83,12 +77,7 @@ class FanoutBackPressureIT {
         try (BrokerFixture broker = BrokerFixture.start(Map.of("stream.max.pending", "1MiB"))) {
             List<RawHttp> stuck = new ArrayList<>();
             try {
-                for (int i = 0; i < STUCK; i++) {
-                    RawHttp c = RawHttp.connect(broker.port(), 4096);
-                    c.send("GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
-                    stuck.add(c);
-                }
-                Metrics.await(broker, "logcast_subscribers", STUCK, 5_000);
+                openStuck(broker, stuck);
 
                 Random random = new Random(4);
                 long firstShedNanos = 0;
@@ -125,6 +114,16 @@ class FanoutBackPressureIT {
                 }
             }
         }
+    }
+
+    /** {@link #STUCK} streams with small receive buffers that never read a byte, into {@code stuck}. */
+    private static void openStuck(BrokerFixture broker, List<RawHttp> stuck) throws Exception {
+        for (int i = 0; i < STUCK; i++) {
+            RawHttp c = RawHttp.connect(broker.port(), 4096);
+            stuck.add(c);
+            c.send("GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+        }
+        Metrics.await(broker, "logcast_subscribers", STUCK, 5_000);
     }
 
     private static String batch(Random random, int n) {
