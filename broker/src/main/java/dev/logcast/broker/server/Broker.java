@@ -141,6 +141,14 @@ public final class Broker {
         });
         metrics.gauge("logcast_ingest_queue_events", "Events accepted and waiting for the sequencer",
                 () -> core.sequencer().queuedEvents());
+        metrics.gauge("logcast_shards_congested",
+                "I/O loops whose subscribers are too slow for ingest right now (ingest is shed while any is)", () -> {
+                    int n = 0;
+                    for (Shard s : shards) {
+                        n += s.congested() ? 1 : 0;
+                    }
+                    return n;
+                });
         metrics.gauge("logcast_shard_queue_batches", "Batches waiting in the shard queues", () -> {
             long sum = 0;
             for (Shard s : shards) {

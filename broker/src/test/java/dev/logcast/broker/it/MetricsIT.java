@@ -40,6 +40,7 @@ class MetricsIT {
                 .startsWith("text/plain").contains("version=0.0.4"));
         assertThat(r.body()).contains("# TYPE logcast_ingested_events_total counter")
                 .contains("# TYPE logcast_subscribers gauge")
+                .contains("logcast_shards_congested 0")
                 .contains("# HELP logcast_ingested_events_total ");
         for (String line : r.body().split("\n")) {
             assertThat(line).as("exposition line").matches(
