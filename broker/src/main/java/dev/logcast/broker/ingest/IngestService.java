@@ -258,17 +258,20 @@ public final class IngestService {
         }
     }
 
-    /** 503 + {@code Retry-After}, as a {@code google.rpc.Status} for an OTLP protobuf request. */
     private void overloaded(Channel channel, Consumer<FullHttpResponse> respond, Format format, String why) {
         metrics.rejected("overloaded");
         metrics.ingestAnswered(503);
-        String error = why + "; retry later";
-        FullHttpResponse response = format == Format.OTLP_PROTOBUF
+        respond.accept(unavailable(channel, format == Format.OTLP_PROTOBUF, why + "; retry later"));
+    }
+
+    /** 503 + {@code Retry-After}, as a {@code google.rpc.Status} for an OTLP protobuf request. */
+    private static FullHttpResponse unavailable(Channel channel, boolean protobuf, String error) {
+        FullHttpResponse response = protobuf
                 ? Responses.response(HttpResponseStatus.SERVICE_UNAVAILABLE, Responses.PROTOBUF,
                         Unpooled.wrappedBuffer(OtlpResponses.status(503, error)))
                 : Responses.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, error, null);
         response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        respond.accept(response);
+        return response;
     }
 
     private void forbidden(Channel channel, Consumer<FullHttpResponse> respond, Format format, String error,
@@ -344,12 +347,7 @@ public final class IngestService {
                 // why: the broker stopping, or the journal failing to store the events (a full disk)
                 String reason = dropReason();
                 reason = reason.endsWith("retry later") ? reason : reason + "; retry later";
-                FullHttpResponse response = protobuf()
-                        ? Responses.response(HttpResponseStatus.SERVICE_UNAVAILABLE, Responses.PROTOBUF,
-                                Unpooled.wrappedBuffer(OtlpResponses.status(503, reason)))
-                        : Responses.error(channel, HttpResponseStatus.SERVICE_UNAVAILABLE, reason, null);
-                response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
-                respond.accept(response);
+                respond.accept(unavailable(channel, protobuf(), reason));
                 return;
             }
             FullHttpResponse response = success();

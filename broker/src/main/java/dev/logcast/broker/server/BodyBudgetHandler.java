@@ -43,6 +43,9 @@ final class BodyBudgetHandler extends ChannelDuplexHandler {
     /** The body being received was refused: its chunks are dropped. */
     private boolean dropping;
 
+    /** What a request without a body holds: nothing, ever (shared, so that such a request allocates nothing). */
+    private static final Held NO_BODY = new Held(false);
+
     /** The bytes one request holds. */
     private static final class Held {
         long bytes;
@@ -63,11 +66,14 @@ final class BodyBudgetHandler extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)) {
-            long length = HttpUtil.getContentLength(request, -1L);
-            Held taken = new Held(length < 0);
+            // a request the decoder failed is refused before its body: it holds nothing
+            boolean decoded = request.decoderResult().isSuccess();
+            long length = decoded ? HttpUtil.getContentLength(request, -1L) : 0;
+            boolean chunked = decoded && length < 0 && HttpUtil.isTransferEncodingChunked(request);
+            Held taken = length > 0 || chunked ? new Held(chunked) : NO_BODY;
             held.add(taken);
             dropping = false;
-            if (request.decoderResult().isSuccess() && length > 0 && length <= maxBodyBytes) {
+            if (length > 0 && length <= maxBodyBytes) {
                 if (!budget.tryReserve(length)) {
                     refuse(ctx, request);
                     return;
@@ -88,8 +94,8 @@ final class BodyBudgetHandler extends ChannelDuplexHandler {
             int bytes = content.content().readableBytes();
             if (taken != null && taken.chunked && bytes > 0) {
                 if (!budget.tryReserve(bytes)) {
-                    // a chunked body over the budget: the request fails (the router answers 503 and closes), and
-                    // what was passed on of it goes with it
+                    // a chunked body over the budget: the request fails (the router answers 503), what was passed
+                    // on of it goes with it, and the rest is dropped
                     content.release();
                     ctx.fireChannelRead(overBudgetEnd());
                     dropping = !last;

@@ -494,8 +494,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     /** 503 for a body the broker cannot hold now; {@link BodyBudgetHandler} drops the rest of it. */
     private void overBudget(FullHttpRequest request) {
         services.metrics().rejected("overloaded");
-        if (request.method().equals(HttpMethod.POST)
-                && WriteAuthHandler.INGEST_PATH.equals(RequestTarget.pathOrNull(request.uri()))) {
+        if (WriteAuthHandler.isIngestPath(request)) {
             services.metrics().ingestAnswered(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
         }
         FullHttpResponse response = Responses.error(ctx.channel(), request, HttpResponseStatus.SERVICE_UNAVAILABLE,

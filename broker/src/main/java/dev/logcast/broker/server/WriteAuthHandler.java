@@ -103,9 +103,11 @@ final class WriteAuthHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Whether {@code request} is {@code POST /v1/logs} (its path percent-decoded as the router routes it). */
-    static boolean isIngest(HttpRequest request) {
-        return request.method().equals(HttpMethod.POST) && request.decoderResult().isSuccess()
-                && INGEST_PATH.equals(RequestTarget.pathOrNull(request.uri()));
+    /**
+     * Whether {@code request} is a {@code POST /v1/logs} (its path percent-decoded as the router routes it), whatever
+     * its decoder result.
+     */
+    static boolean isIngestPath(HttpRequest request) {
+        return request.method().equals(HttpMethod.POST) && INGEST_PATH.equals(RequestTarget.pathOrNull(request.uri()));
     }
 }
