@@ -1,5 +1,7 @@
 package dev.logcast.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.google.protobuf.CodedOutputStream;
 import dev.logcast.protocol.EventJson;
 import dev.logcast.protocol.EventLimits;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The per-event work of batched ingest on the I/O thread, stage by stage, for one POST of 100 NDJSON events shaped
  * like the load generator's (100 bytes: level, type, source, branch and a 66-character msg): decoding and validating
- * them ({@code decode}), encoding each event's JSON for its SSE frame ({@code encodeTails}), and encoding their
+ * them ({@code decode}), jackson's tokenizer alone over the same body as the floor under that ({@code tokenize}), encoding each event's JSON for its SSE frame ({@code encodeTails}), and encoding their
  * journal records ({@code journalRecords}). Scores are per event; with {@code -prof gc}, {@code gc.alloc.rate.norm}
  * is the bytes allocated per event.
  *
@@ -67,7 +69,8 @@ public class IngestBenchmark {
             }
             ndjson.append(padded).append("\"}\n");
         }
-        body = Unpooled.directBuffer().writeBytes(ndjson.toString().getBytes(StandardCharsets.UTF_8));
+        bodyArray = ndjson.toString().getBytes(StandardCharsets.UTF_8);
+        body = Unpooled.directBuffer().writeBytes(bodyArray);
         receivedMillis = System.currentTimeMillis();
         events = decode().toArray(new LogEvent[0]);
         if (events.length != EVENTS) {
@@ -85,6 +88,26 @@ public class IngestBenchmark {
     public List<LogEvent> decode() throws IngestException {
         return NativeDecoder.decodeNdjson(body.duplicate(), EventLimits.DEFAULTS, receivedMillis);
     }
+
+    /**
+     * jackson's tokenizer alone over the same body (every token, strings skipped unread): the floor under
+     * {@code decode}, which also validates and builds the events.
+     */
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public int tokenize() throws IOException {
+        int tokens = 0;
+        try (JsonParser p = TOKENIZER.createParser(bodyArray)) {
+            while (p.nextToken() != null) {
+                tokens++;
+            }
+        }
+        return tokens;
+    }
+
+    private static final JsonFactory TOKENIZER = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
+    private byte[] bodyArray;
 
     @Benchmark
     @OperationsPerInvocation(EVENTS)
