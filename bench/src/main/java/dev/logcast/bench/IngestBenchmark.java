@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The per-event work of batched ingest on the I/O thread, stage by stage, for one POST of 100 NDJSON events shaped
  * like the load generator's (100 bytes: level, type, source, branch and a 66-character msg): decoding and validating
- * them ({@code decode}), jackson's tokenizer alone over the same body as the floor under that ({@code tokenize}), encoding each event's JSON for its SSE frame ({@code encodeTails}), and encoding their
- * journal records ({@code journalRecords}). Scores are per event; with {@code -prof gc}, {@code gc.alloc.rate.norm}
+ * them ({@code decode}), jackson's tokenizer alone over the same body as the floor under that ({@code tokenize}),
+ * encoding each event's JSON for its SSE frame ({@code encodeTails}), and encoding their journal records
+ * ({@code journalRecords}). Scores are per event; with {@code -prof gc}, {@code gc.alloc.rate.norm}
  * is the bytes allocated per event.
  *
  * <pre>java -cp bench/target/logcast-bench.jar org.openjdk.jmh.Main IngestBenchmark -prof gc</pre>
