@@ -607,12 +607,14 @@ public final class Sequencer {
                         false));
                 return;
             }
-            if (cursor <= after) {
-                // nothing readable up to upTo (retention moved on under us): go on from there
-                cursor = upTo;
-            }
             long from = gapFrom;
             long to = gapTo;
+            if (cursor <= after && upTo > after) {
+                // nothing readable up to upTo (retention moved on under us): go on from there, showing the gap
+                lost[0] = after + 1;
+                lost[1] = upTo;
+                cursor = upTo;
+            }
             if (lost[0] > 0) {
                 // ids the journal could not read (damage): a gap before this chunk's events, merged with the
                 // retention gap if there is one (nothing matched between the two, or the read would have stopped)

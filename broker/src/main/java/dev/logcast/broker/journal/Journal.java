@@ -681,7 +681,8 @@ public final class Journal implements Closeable {
     /**
      * {@link #read(long, long, int, Predicate, Consumer)}, also saying which ids it had to pass without reading
      * them: a damaged stretch of a segment (skipped to the next index entry after it, about
-     * {@code indexEveryBytes} of records), or a segment missing between two others. {@code lost} gets
+     * {@code indexEveryBytes} of records), a segment missing between two others, or ids that retention deleted
+     * before the read got to them (the read goes on from the oldest segment left). {@code lost} gets
      * {@code {from, to}}, or stays {@code {0, 0}}; the range comes before every event passed to {@code sink}.
      */
     public long read(long afterId, long upToId, int maxEvents, Predicate<LogEvent> filter,

@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  * One {@link Journal#read}: finds the segment holding the first id wanted (binary search over the segments' first
  * ids), seeks to the nearest {@link SegmentIndex} entry at or before it, and reads on with positional reads, up to
  * the committed end, segment after segment. A segment that retention deletes under the read (its channel closes)
- * sends it back to the oldest segment left; a channel closed by another reader's interrupt is reopened.
+ * sends it back to the oldest segment left; a channel closed by another reader's interrupt is reopened. Ids that
+ * retention deleted before the read got to them are {@linkplain #lose lost}, like damaged ones.
  *
  * <p><b>Owner:</b> the reading thread; one per read.
  */
@@ -74,6 +75,14 @@ final class JournalReader {
             Segment[] segments = journal.segmentArray();
             upTo = Math.min(upToId, journal.committedId());
             int first = floorSegment(segments, cursor + 1);
+            if (first < 0) {
+                // retention deleted what comes next (before this read or under it): those ids are lost to it, not
+                // skipped in silence, so that its reader can show the gap
+                long end = segments.length == 0 ? upTo : Math.min(upTo, segments[0].baseId - 1);
+                if (!lose(cursor + 1, end)) {
+                    return cursor;
+                }
+            }
             int outcome = NEXT_SEGMENT;
             for (int s = Math.max(first, 0); s < segments.length && outcome == NEXT_SEGMENT; s++) {
                 if (segments[s].baseId > upTo) {

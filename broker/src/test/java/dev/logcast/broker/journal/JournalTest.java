@@ -181,6 +181,38 @@ class JournalTest {
     }
 
     @Test
+    void aReadFromIdsThatRetentionDeletedReportsThemLost() throws IOException {
+        JournalSettings settings = new JournalSettings(8 << 10, 32 << 10, 0, 1024);
+        try (Journal journal = Journal.open(dir, settings)) {
+            appendCommitted(journal, 1, 3000);
+            journal.enforceRetention(T0 + 3000);
+            long first = journal.firstId();
+            assertThat(first).isGreaterThan(100);
+
+            // a reader that was at id 100 when retention deleted what follows (a resume, a replay in chunks)
+            List<StoredEvent> read = new ArrayList<>();
+            long[] lost = new long[2];
+            long last = journal.read(100, 3000, 10, e -> true, read::add, lost);
+
+            assertThat(lost).containsExactly(101, first - 1);
+            assertThat(ids(read)).isEqualTo(range(first, first + 9));
+            assertThat(last).isEqualTo(first + 9);
+
+            // a filtered read that matches nothing before the lost ids still reports them first
+            List<StoredEvent> some = new ArrayList<>();
+            long[] lostToo = new long[2];
+            journal.read(100, 3000, 1, e -> e.msg().endsWith("2999"), some::add, lostToo);
+            assertThat(lostToo).containsExactly(101, first - 1);
+            assertThat(ids(some)).containsExactly(2999L);
+
+            // everything wanted is gone: all of it is lost, and the read goes on after it
+            long[] allLost = new long[2];
+            assertThat(journal.read(100, first - 1, 10, e -> true, e -> { }, allLost)).isEqualTo(first - 1);
+            assertThat(allLost).containsExactly(101, first - 1);
+        }
+    }
+
+    @Test
     void retentionByAgeDeletesSegmentsWhoseNewestRecordIsOlderButNeverTheActiveOne() throws IOException {
         JournalSettings settings = new JournalSettings(4 << 10, 0, 60_000, 1024);
         try (Journal journal = Journal.open(dir, settings)) {
