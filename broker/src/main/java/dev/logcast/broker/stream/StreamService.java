@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -159,6 +160,11 @@ public final class StreamService {
         HttpHeaders h = response.headers();
         streamHeaders(h, gzip);
         h.set(HttpHeaderNames.CONNECTION, HttpHeaders.Values.CLOSE);
+        // HTTP/1.1 clients get the body in chunks (one per batch), HTTP/1.0 ones until the close
+        boolean chunked = request.protocolVersion().minorVersion() >= 1;
+        if (chunked) {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
         if (extraHeaders != null) {
             h.add(extraHeaders);
         }
@@ -183,6 +189,9 @@ public final class StreamService {
         Shard shard = shards.shardFor(channel.eventLoop());
         StreamSubscriber subscriber = new StreamSubscriber(channel, shard, sequencer, filter, maxPendingBytes,
                 ticksPerHeartbeat, gzip, metrics);
+        if (chunked) {
+            p.addLast(ChunkedFraming.NAME, ChunkedFraming.INSTANCE);
+        }
         if (gzip) {
             p.addLast("zlib", new JdkZlibEncoder(ZlibWrapper.GZIP, 6));
         }

@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.ssl.SslHandler;
 import java.util.concurrent.TimeUnit;
@@ -306,8 +307,9 @@ public final class StreamSubscriber extends ShardMember {
         }
         long last = lastSentId;
         ByteBuf kept = null;
+        ChannelHandlerContext framing = channel.pipeline().context(ChunkedFraming.NAME);
         if (plain) {
-            UnsentCut cut = new UnsentCut(channel.alloc());
+            Cut cut = framing == null ? new UnsentCut(channel.alloc()) : new ChunkedUnsentCut(channel.alloc());
             ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
             if (out != null) {
                 out.addFlush();
@@ -330,7 +332,12 @@ public final class StreamSubscriber extends ShardMember {
             }
         }
         if (kept != null && kept.isReadable()) {
-            channel.write(kept, channel.voidPromise());
+            // a chunked stream's kept bytes are whole chunks already: past the framing
+            if (framing == null) {
+                channel.write(kept, channel.voidPromise());
+            } else {
+                framing.write(kept, channel.voidPromise());
+            }
         } else if (kept != null) {
             kept.release();
         }
@@ -359,14 +366,11 @@ public final class StreamSubscriber extends ShardMember {
      * id it notes. Anything else it finds (a buffer that is not a {@code ByteBuf}) leaves it incomplete, and then
      * nothing is dropped.
      */
-    static final class UnsentCut implements ChannelOutboundBuffer.MessageProcessor {
-        final ByteBuf kept;
-        long lastId = -1;
-        boolean complete;
+    static final class UnsentCut extends Cut {
         private boolean first = true;
 
         UnsentCut(ByteBufAllocator alloc) {
-            kept = alloc.heapBuffer(256);
+            super(alloc);
         }
 
         @Override
@@ -410,7 +414,7 @@ public final class StreamSubscriber extends ShardMember {
         }
 
         /** The end of the frame going on at {@code from}: just past its blank line, or {@code end} if none. */
-        private static int frameEnd(ByteBuf buf, int from, int end) {
+        static int frameEnd(ByteBuf buf, int from, int end) {
             for (int i = Math.max(from, 0); i + 1 < end; i++) {
                 if (buf.getByte(i) == '\n' && buf.getByte(i + 1) == '\n') {
                     return i + 2;
@@ -420,7 +424,7 @@ public final class StreamSubscriber extends ShardMember {
         }
 
         /** The id of the frame in {@code [start, end)} if it is an event frame ({@code id: <digits>}), else -1. */
-        private static long eventId(ByteBuf buf, int start, int end) {
+        static long eventId(ByteBuf buf, int start, int end) {
             if (end - start <= ID_LINE.length) {
                 return -1;
             }
@@ -440,6 +444,61 @@ public final class StreamSubscriber extends ShardMember {
                 digits++;
             }
             return digits == 0 ? -1 : id;
+        }
+    }
+
+    /** What an overflow keeps of a plain stream's unsent bytes, and the id of the last event frame among them. */
+    abstract static class Cut implements ChannelOutboundBuffer.MessageProcessor {
+        final ByteBuf kept;
+        long lastId = -1;
+        /** Whether every message walked was understood; if not, nothing may be dropped. */
+        boolean complete;
+
+        Cut(ByteBufAllocator alloc) {
+            kept = alloc.heapBuffer(256);
+        }
+    }
+
+    /**
+     * {@link UnsentCut} for a chunked stream, whose unsent messages are chunks as {@link ChunkedFraming} wrote them:
+     * a size line, the bytes of whole frames, CRLF (the first message may be in any of the three, partly taken by the
+     * socket). It copies the rest of the chunk in progress and the chunks after it through the first that holds an
+     * event frame, and notes the last event id in that chunk: what it keeps is whole chunks of whole frames.
+     */
+    static final class ChunkedUnsentCut extends Cut {
+        /** The last event id in the data of the chunk being walked, -1 for none yet. */
+        private long chunkLastId = -1;
+
+        ChunkedUnsentCut(ByteBufAllocator alloc) {
+            super(alloc);
+        }
+
+        @Override
+        public boolean processMessage(Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                complete = false;
+                return false;
+            }
+            kept.writeBytes(buf, buf.readerIndex(), buf.readableBytes());
+            complete = true;
+            if (ChunkedFraming.isChunkEnd(buf)) {
+                if (chunkLastId >= 0) {
+                    lastId = chunkLastId;
+                    return false;
+                }
+            } else if (!ChunkedFraming.isSizeLine(buf)) {
+                // the chunk's data: whole frames from index 0, each ending in a blank line
+                int end = buf.writerIndex();
+                for (int start = 0; start < end; ) {
+                    int frameEnd = UnsentCut.frameEnd(buf, start, end);
+                    long id = UnsentCut.eventId(buf, start, frameEnd);
+                    if (id >= 0) {
+                        chunkLastId = id;
+                    }
+                    start = frameEnd;
+                }
+            }
+            return true;
         }
     }
 

@@ -11,6 +11,7 @@ import dev.logcast.broker.it.streamsupport.Received;
 import dev.logcast.broker.it.streamsupport.SseText;
 import dev.logcast.broker.it.streamsupport.Subscriber;
 import dev.logcast.broker.testing.BrokerFixture;
+import dev.logcast.broker.testing.ChunkedBody;
 import dev.logcast.broker.testing.SseClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -79,7 +80,8 @@ class FanoutSlowConsumerIT {
             // now read what the slow one was sent: a prefix of the events, maybe the overflow event, then the end
             RawHttp.Response head = slow.readHead();
             assertThat(head.status()).isEqualTo(200);
-            byte[] rest = slow.readToClose();
+            assertThat(head.header("transfer-encoding")).isEqualTo("chunked");
+            byte[] rest = ChunkedBody.decode(slow.readToClose()).bytes();
             Metrics.await(broker, "logcast_subscribers", 1, 5_000);
             String body = gzip ? inflatePrefix(rest) : new String(rest, StandardCharsets.UTF_8);
             List<SseClient.Event> messages = SseText.messages(body);
@@ -140,7 +142,7 @@ class FanoutSlowConsumerIT {
 
             // read at once, so the broker can get the overflow event out before it closes
             assertThat(slow.readHead().status()).isEqualTo(200);
-            byte[] rest = slow.readToClose();
+            byte[] rest = ChunkedBody.decode(slow.readToClose()).bytes();
             List<SseClient.Event> messages = SseText.messages(gzip ? inflatePrefix(rest)
                     : new String(rest, StandardCharsets.UTF_8));
             assertThat(messages).isNotEmpty();
@@ -203,7 +205,9 @@ class FanoutSlowConsumerIT {
             assertThat(Metrics.value(broker, "logcast_overflow_closes_total")).as("overflowed").isEqualTo(1.0);
             Metrics.await(broker, "logcast_subscribers", 0, 5_000);
 
-            String body = new String(reading.get(60, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.UTF_8);
+            ChunkedBody.Decoded chunks = ChunkedBody.decode(reading.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(chunks.ended()).as("whole chunks, then the last chunk").isTrue();
+            String body = new String(chunks.bytes(), StandardCharsets.UTF_8);
             assertThat(body).as("whole frames to the end").endsWith("\n\n");
             List<SseClient.Event> messages = SseText.messages(body);
             SseClient.Event overflow = messages.get(messages.size() - 1);

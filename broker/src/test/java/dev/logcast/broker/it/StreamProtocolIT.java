@@ -2,13 +2,16 @@ package dev.logcast.broker.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.logcast.broker.it.streamsupport.Accepted;
 import dev.logcast.broker.it.streamsupport.Json;
 import dev.logcast.broker.it.streamsupport.LogSpec;
+import dev.logcast.broker.it.streamsupport.Metrics;
 import dev.logcast.broker.it.streamsupport.Publisher;
 import dev.logcast.broker.it.streamsupport.RawHttp;
 import dev.logcast.broker.it.streamsupport.Received;
 import dev.logcast.broker.it.streamsupport.Subscriber;
 import dev.logcast.broker.testing.BrokerFixture;
+import dev.logcast.broker.testing.ChunkedBody;
 import dev.logcast.broker.testing.SseClient;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -47,12 +50,13 @@ class StreamProtocolIT {
             assertThat(head.header("x-accel-buffering")).isEqualTo("no");
             assertThat(head.header("vary")).as("gzip is enabled: the answer depends on Accept-Encoding")
                     .isEqualTo("accept-encoding");
-            // RFC 9112 §6.3: the body runs to the close, with neither length nor chunking
+            // RFC 9112 §7.1: an HTTP/1.1 client gets the body in chunks, each as soon as it is written (a client
+            // reading through a fixed-size buffer would otherwise wait for it to fill)
             assertThat(head.header("content-length")).isNull();
-            assertThat(head.header("transfer-encoding")).isNull();
+            assertThat(head.header("transfer-encoding")).isEqualTo("chunked");
 
             // nothing was posted: these bytes can only be the preamble, and they must not wait for an event
-            String first = readUntilBlankLine(raw.input());
+            String first = readUntilBlankLine(new ChunkedBody(raw.input()));
             assertThat(first).startsWith("retry: 1500\n:");
             assertThat(first.lines().toList()).hasSize(2).allSatisfy(line ->
                     assertThat(line.startsWith("retry: ") || line.startsWith(":")).as(line).isTrue());
@@ -195,6 +199,46 @@ class StreamProtocolIT {
             ids.add(id);
         }
         return ids;
+    }
+
+    /**
+     * RFC 9112 §6.3: an HTTP/1.0 client cannot take chunks; its body runs to the close. At shutdown an HTTP/1.1
+     * stream ends with the last chunk, so its client can tell a finished body from a cut one.
+     */
+    @Test
+    @Timeout(20)
+    void anHttp10ClientGetsTheBodyUntilTheCloseAndAnHttp11OneAFinishedChunkedBody() throws Exception {
+        BrokerFixture broker = BrokerFixture.start(Map.of("stream.retry", "1500ms"));
+        boolean closed = false;
+        try (RawHttp old = RawHttp.connect(broker.port());
+             RawHttp current = RawHttp.connect(broker.port())) {
+            old.send("GET /v1/stream HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n");
+            current.send("GET /v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            RawHttp.Response oldHead = old.readHead();
+            RawHttp.Response currentHead = current.readHead();
+            assertThat(oldHead.status()).isEqualTo(200);
+            assertThat(oldHead.header("transfer-encoding")).isNull();
+            assertThat(oldHead.header("content-length")).isNull();
+            assertThat(currentHead.header("transfer-encoding")).isEqualTo("chunked");
+            Metrics.await(broker, "logcast_subscribers", 2, 5_000);
+
+            Accepted accepted = new Publisher(broker.port()).post(List.of(LogSpec.of("main", "log", "info", "svc",
+                    "one event")));
+            broker.close();
+            closed = true;
+
+            String oldBody = new String(old.readToClose(), StandardCharsets.UTF_8);
+            ChunkedBody.Decoded currentBody = ChunkedBody.decode(current.readToClose());
+            assertThat(currentBody.ended()).as("the last chunk before the close").isTrue();
+            for (String body : List.of(oldBody, new String(currentBody.bytes(), StandardCharsets.UTF_8))) {
+                assertThat(body).startsWith("retry: 1500\n:").contains("id: " + accepted.last() + "\n")
+                        .endsWith(": shutdown\n\n");
+            }
+        } finally {
+            if (!closed) {
+                broker.close();
+            }
+        }
     }
 
     /** Bytes up to and including the first blank line (LF LF), as text with the final blank line cut. */

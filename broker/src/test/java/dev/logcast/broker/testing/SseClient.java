@@ -61,7 +61,8 @@ public final class SseClient implements AutoCloseable {
             int colon = line.indexOf(':');
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
-        InputStream body = "gzip".equals(headers.get("content-encoding")) ? new GZIPInputStream(in, 1) : in;
+        InputStream framed = "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? new ChunkedBody(in) : in;
+        InputStream body = "gzip".equals(headers.get("content-encoding")) ? new GZIPInputStream(framed, 1) : framed;
         reader = new Thread(() -> parse(body), "sse-client");
         reader.setDaemon(true);
         if (status == 200) {
