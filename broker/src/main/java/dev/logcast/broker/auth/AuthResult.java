@@ -17,7 +17,8 @@ public record AuthResult(Grant grant, HttpResponseStatus status, String error, S
     static final String CHALLENGE = "Bearer";
     static final String INVALID_TOKEN = "Bearer error=\"invalid_token\"";
     static final String INVALID_REQUEST = "Bearer error=\"invalid_request\"";
-    static final String INSUFFICIENT_SCOPE = "Bearer error=\"insufficient_scope\"";
+    /** RFC 6750 §3.1: the token is valid but may not do what was asked. */
+    public static final String INSUFFICIENT_SCOPE = "Bearer error=\"insufficient_scope\"";
 
     public static AuthResult granted(Grant grant) {
         return new AuthResult(grant, null, null, null, null, 0);

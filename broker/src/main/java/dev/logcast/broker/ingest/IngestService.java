@@ -1,5 +1,6 @@
 package dev.logcast.broker.ingest;
 
+import dev.logcast.broker.auth.AuthResult;
 import dev.logcast.broker.auth.Grant;
 import dev.logcast.broker.core.IngestBatch;
 import dev.logcast.broker.core.Sequencer;
@@ -277,7 +278,10 @@ public final class IngestService {
     private void forbidden(Channel channel, Consumer<FullHttpResponse> respond, Format format, String error,
                            Integer index) {
         metrics.authFailed("forbidden_write");
-        reject(channel, respond, format, 403, error, index, "forbidden");
+        reject(channel, response -> {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, AuthResult.INSUFFICIENT_SCOPE);
+            respond.accept(response);
+        }, format, 403, error, index, "forbidden");
     }
 
     private void reject(Channel channel, Consumer<FullHttpResponse> respond, Format format, int status,

@@ -59,8 +59,8 @@ public final class PollService {
      * Starts the poll on the channel's loop. {@code onAnswer} sends the answer (keep-alive, CORS); the returned
      * runnable must be called if the connection closes first.
      */
-    public Runnable start(Channel channel, PollRequest request, HttpHeaders extraHeaders,
-                          Consumer<FullHttpResponse> onAnswer) {
+    public Pending start(Channel channel, PollRequest request, HttpHeaders extraHeaders,
+                         Consumer<FullHttpResponse> onAnswer) {
         PollWaiter waiter = new PollWaiter(channel, shards.shardFor(channel.eventLoop()), sequencer, metrics,
                 request.filter(), request.limit(), request.waitMs(),
                 (ch, events, last, gapFrom, gapTo) -> {
@@ -73,7 +73,16 @@ public final class PollService {
                     onAnswer.accept(response);
                 });
         waiter.start(request.after(), request.tail());
-        return waiter::closed;
+        return waiter;
+    }
+
+    /** A poll not answered yet, for its connection. On the connection's event loop. */
+    public interface Pending {
+        /** Answers at once with what the poll has so far, as if its {@code wait} had run out. */
+        void answerNow();
+
+        /** The connection closed before the answer: the poll stops waiting. */
+        void closed();
     }
 
     static ByteBuf answerBody(Channel channel, List<ByteBuf> events, long last, long gapFrom, long gapTo) {

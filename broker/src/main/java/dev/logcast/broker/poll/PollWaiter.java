@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Owner:</b> the channel's event loop. Not thread-safe.
  */
-final class PollWaiter extends ShardMember {
+final class PollWaiter extends ShardMember implements PollService.Pending {
     private final Channel channel;
     private final Shard shard;
     private final Sequencer sequencer;
@@ -142,8 +142,14 @@ final class PollWaiter extends ShardMember {
         }
     }
 
+    @Override
+    public void answerNow() {
+        onShutdown();
+    }
+
     /** The connection closed before the answer. */
-    void closed() {
+    @Override
+    public void closed() {
         if (!done) {
             done = true;
             releaseCollected();

@@ -35,7 +35,7 @@ final class CorsPolicy {
 
     static final AsciiString ALLOWED_METHODS = AsciiString.cached("GET, HEAD, POST");
     static final AsciiString ALLOWED_HEADERS =
-            AsciiString.cached("Authorization, Content-Type, Content-Encoding, Last-Event-ID");
+            AsciiString.cached("Authorization, Content-Type, Content-Encoding, Last-Event-ID, traceparent, tracestate");
     private static final AsciiString EXPOSED = AsciiString.cached("Retry-After, WWW-Authenticate");
     private static final AsciiString MAX_AGE_SECONDS = AsciiString.cached("600");
     private static final AsciiString ORIGIN = AsciiString.cached("Origin");

@@ -89,7 +89,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         flushScheduled = false;
         ctx.flush();
     };
-    private Runnable onClose;
+    /** The poll this connection waits for, if any. */
+    private PollService.Pending pendingPoll;
 
     /**
      * The answer slot of one started request. Ingest requests of a connection are worked on together (their events
@@ -417,8 +418,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     current.head ? 0 : poll.waitMs());
         }
         Answer answer = current;
-        onClose = services.poll().start(ctx.channel(), poll, null, response -> {
-            onClose = null;
+        pendingPoll = services.poll().start(ctx.channel(), poll, null, response -> {
+            pendingPoll = null;
             answer(answer, response, keepAlive && !services.draining());
         });
     }
@@ -457,7 +458,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private void forbidden(String error, String reason, boolean keepAlive) {
         services.metrics().authFailed(reason);
         FullHttpResponse response = Responses.error(ctx.channel(), HttpResponseStatus.FORBIDDEN, error, null);
-        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"");
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, AuthResult.INSUFFICIENT_SCOPE);
         respond(response, keepAlive);
     }
 
@@ -611,6 +612,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
+            if (pendingPoll != null) {
+                // a client that shut its side mostly went away: a waiting poll answers now rather than hold the
+                // connection for up to its wait (a half-closed client still gets a valid answer, and the close)
+                pendingPoll.answerNow();
+            }
             closeIfInputDone();
         }
         super.userEventTriggered(ctx, evt);
@@ -646,10 +652,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 a.response = null;
             }
         }
-        Runnable r = onClose;
-        onClose = null;
-        if (r != null) {
-            r.run();
+        PollService.Pending poll = pendingPoll;
+        pendingPoll = null;
+        if (poll != null) {
+            poll.closed();
         }
         ctx.fireChannelInactive();
     }

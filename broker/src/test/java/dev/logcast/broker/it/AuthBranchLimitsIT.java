@@ -133,6 +133,8 @@ class AuthBranchLimitsIT {
                 + "{\"branch\":\"team-b\",\"msg\":\"b\"},{\"branch\":\"team-a/2\",\"msg\":\"c\"}]", bearer(writer));
 
         assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.headers().firstValue("www-authenticate")).as("RFC 6750 §3.1")
+                .hasValue("Bearer error=\"insufficient_scope\"");
         assertThat(BrokerFixture.jsonObject(r.body()))
                 .containsEntry("error", "event 1: the token may not write branch \"team-b\"")
                 .containsEntry("index", 1L);

@@ -115,7 +115,7 @@ class CorsIT {
         assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue(APP);
         assertThat(r.headers().firstValue("access-control-allow-methods")).hasValue("GET, HEAD, POST");
         assertThat(r.headers().firstValue("access-control-allow-headers"))
-                .hasValue("Authorization, Content-Type, Content-Encoding, Last-Event-ID");
+                .hasValue("Authorization, Content-Type, Content-Encoding, Last-Event-ID, traceparent, tracestate");
         assertThat(r.headers().firstValue("access-control-max-age")).hasValue("600");
         assertThat(r.headers().firstValue("access-control-allow-credentials")).isEmpty();
         assertThat(r.headers().firstValue("vary")).hasValueSatisfying(v -> assertThat(v).contains("Origin"));

@@ -10,6 +10,7 @@ import dev.logcast.broker.it.streamsupport.Metrics;
 import dev.logcast.broker.it.streamsupport.Poller;
 import dev.logcast.broker.it.streamsupport.Publisher;
 import dev.logcast.broker.it.streamsupport.Publisher.Format;
+import dev.logcast.broker.it.streamsupport.RawHttp;
 import dev.logcast.broker.it.streamsupport.Received;
 import dev.logcast.broker.testing.BrokerFixture;
 import java.util.ArrayList;
@@ -119,6 +120,33 @@ class PollIT {
             assertThat(a.last()).isEqualTo(marker);
             assertThat(a.gap()).isNull();
             assertThat(a.elapsedMs()).as("answered after the 1 s wait").isBetween(900L, 3_000L);
+        }
+    }
+
+    /**
+     * A client that shuts its sending side while its poll waits has mostly gone away (its close arrives as a FIN):
+     * the poll answers at once, as if its wait ran out, and the connection closes, instead of holding a waiter and a
+     * socket for up to 30 s.
+     */
+    @Test
+    @Timeout(20)
+    void aPollWhoseClientShutsItsSideAnswersAtOnceAndCloses() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start();
+             RawHttp raw = RawHttp.connect(broker.port())) {
+            long marker = new Publisher(broker.port()).post(LogSpec.of("main", "log", "info", "m", "only one"));
+            raw.send("GET /v1/poll?wait=30&after=" + marker + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            Metrics.await(broker, "logcast_poll_waiters", 1, 5_000);
+
+            long started = System.nanoTime();
+            raw.socket().shutdownOutput();
+            RawHttp.Response answer = raw.readResponse();
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("{\"events\":[],\"last\":\"" + marker + "\",\"gap\":null}");
+            assertThat(tookMs).as("answered at once, not after the 30 s wait").isLessThan(5_000);
+            assertThat(raw.input().read()).as("then closed").isEqualTo(-1);
+            Metrics.await(broker, "logcast_poll_waiters", 0, 5_000);
         }
     }
 
