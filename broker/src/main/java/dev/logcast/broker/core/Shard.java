@@ -53,6 +53,13 @@ public final class Shard {
     static final long VISIT_BYTES = 256 * 1024;
     /** A member that still owes this much after its visit counts towards congestion, as a blocked one does. */
     static final long LAG_CONGESTED = 512 * 1024;
+    /**
+     * A slow member that takes less of its backlog than this many bytes a second (over a progress check's
+     * {@link #PROGRESS_CHECK_NANOS}) is hopeless: it does not hold ingest, it overflows at its cap. One that does not
+     * read at all, or reads at a trickle (16 KiB/s), would otherwise hold all ingest for as long as it stays.
+     */
+    static final long MIN_PROGRESS_BYTES = 128 * 1024;
+    static final long PROGRESS_CHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Slow members it takes, at least, for the shard to count as congested. */
     static final int CONGESTED_MIN = 8;
     /** Capacity of the backlog's record array kept once it is empty again. */
@@ -109,15 +116,15 @@ public final class Shard {
     /**
      * Most of the live members (and at least {@link #CONGESTED_MIN}) could not take their events in the last
      * round: the subscribers as a whole are slower than ingest. The sequencer sheds ingest while it is set, rather
-     * than let every subscriber fall behind until it overflows. A few slow members never set it: they overflow
-     * alone. Nor does it hold ingest for longer than {@link #CONGESTION_MAX_NANOS} at a time: subscribers that stay
-     * that slow (or do not read at all) are left to overflow, so that readers can never stop the writers.
+     * than let every subscriber fall behind until it overflows: readers that keep reading set the pace, and nothing
+     * is lost. A few slow members never set it: they overflow alone. Nor do hopeless ones (see
+     * {@link #MIN_PROGRESS_BYTES}): subscribers that do not read, or read at a trickle, are left to overflow within
+     * a progress check or two, so that they can never stop the writers.
      */
     private volatile boolean congested;
-    /** When {@code congested} was last set. */
-    private volatile long congestedSinceNanos;
-    /** The longest one spell of congestion sheds ingest. */
-    static final long CONGESTION_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** When the members' progress was last checked, once {@code progressStarted}. On the loop. */
+    private long progressCheckedNanos;
+    private boolean progressStarted;
     /** Whether some live, ready member still owes batches after the last round (then another round runs). */
     private boolean readyBehind;
     /** Members whose last visit found them slow (blocked, or far behind); kept up to date visit by visit. */
@@ -236,10 +243,11 @@ public final class Shard {
             return;
         }
         member.blocked = false;
-        if (member.slow) {
-            member.slow = false;
+        if (holdsIngest(member)) {
             slowMembers--;
         }
+        member.slow = false;
+        member.hopeless = false;
         ShardMember last = members[--memberCount];
         members[at] = last;
         last.shardPosition = at;
@@ -319,12 +327,9 @@ public final class Shard {
         return backlogBytes;
     }
 
-    /**
-     * Whether the subscribers as a whole are slower than ingest, and have not been for over
-     * {@link #CONGESTION_MAX_NANOS} (see {@code congested}): shed ingest. Any thread.
-     */
+    /** Whether the subscribers that read, as a whole, are slower than ingest (see {@code congested}). Any thread. */
     public boolean congested() {
-        return congested && System.nanoTime() - congestedSinceNanos < CONGESTION_MAX_NANOS;
+        return congested;
     }
 
     private void continueOrStop() {
@@ -491,7 +496,9 @@ public final class Shard {
             toIndex++;
         }
         m.nextBatch = base + toIndex;
-        setSlow(m, toIndex < n && bytesAppended - batchBytesBefore[toIndex] > LAG_CONGESTED);
+        long handedUpTo = toIndex < n ? batchBytesBefore[toIndex] : bytesAppended;
+        m.progressBytes += handedUpTo - batchBytesBefore[fromIndex];
+        setSlow(m, toIndex < n && bytesAppended - handedUpTo > LAG_CONGESTED);
         int first = batchStart[fromIndex];
         int last = toIndex < n ? batchStart[toIndex] : recordCount;
         int count;
@@ -526,25 +533,74 @@ public final class Shard {
 
     private void setSlow(ShardMember m, boolean slow) {
         if (m.slow != slow) {
+            boolean held = holdsIngest(m);
             m.slow = slow;
-            slowMembers += slow ? 1 : -1;
+            if (!slow) {
+                m.hopeless = false;
+            }
+            counted(m, held);
+        }
+    }
+
+    private void setHopeless(ShardMember m, boolean hopeless) {
+        if (m.hopeless != hopeless) {
+            boolean held = holdsIngest(m);
+            m.hopeless = hopeless;
+            counted(m, held);
+        }
+    }
+
+    /** Whether the member counts towards congestion: slow, but not hopeless. */
+    private static boolean holdsIngest(ShardMember m) {
+        return m.slow && !m.hopeless;
+    }
+
+    private void counted(ShardMember m, boolean before) {
+        boolean now = holdsIngest(m);
+        if (now != before) {
+            slowMembers += now ? 1 : -1;
             updateCongested();
         }
     }
 
     /**
-     * Congested from over a quarter of the members slow (and at least {@link #CONGESTED_MIN}) until no more than an
-     * eighth are: a shard that took ingest again as soon as one member caught up would take it in bursts that the
-     * slowest members, read least by a busy client, could not absorb before their cap.
+     * Every {@link #PROGRESS_CHECK_NANOS}: a slow member that took less than {@link #MIN_PROGRESS_BYTES} a second of
+     * its backlog since the last check is hopeless until it takes more (or catches up).
+     */
+    void checkProgress(long now) {
+        if (!progressStarted) {
+            progressStarted = true;
+            progressCheckedNanos = now;
+            for (int i = 0; i < memberCount; i++) {
+                members[i].progressChecked = members[i].progressBytes;
+            }
+            return;
+        }
+        long elapsed = now - progressCheckedNanos;
+        if (elapsed < PROGRESS_CHECK_NANOS) {
+            return;
+        }
+        progressCheckedNanos = now;
+        long minBytes = MIN_PROGRESS_BYTES * elapsed / TimeUnit.SECONDS.toNanos(1);
+        ShardMember[] ms = members;
+        for (int i = 0; i < memberCount; i++) {
+            ShardMember m = ms[i];
+            long taken = m.progressBytes - m.progressChecked;
+            m.progressChecked = m.progressBytes;
+            setHopeless(m, m.slow && taken < minBytes);
+        }
+    }
+
+    /**
+     * Congested from over a quarter of the members slow and not hopeless (and at least {@link #CONGESTED_MIN}) until
+     * no more than an eighth are: a shard that took ingest again as soon as one member caught up would take it in
+     * bursts that the slowest members, read least by a busy client, could not absorb before their cap.
      */
     private void updateCongested() {
         if (slowMembers < CONGESTED_MIN) {
             congested = false;
         } else if (slowMembers * 4 > memberCount) {
-            if (!congested) {
-                congestedSinceNanos = System.nanoTime();
-                congested = true;
-            }
+            congested = true;
         } else if (slowMembers * 8 <= memberCount) {
             congested = false;
         }
@@ -564,9 +620,10 @@ public final class Shard {
                 m.nextBatch = end;
                 m.blocked = false;
                 m.slow = false;
+                m.hopeless = false;
                 continue;
             }
-            if (m.slow) {
+            if (holdsIngest(m)) {
                 slow++;
             }
             if (!m.blocked && m.nextBatch < end) {
@@ -622,6 +679,7 @@ public final class Shard {
 
     private void tick() {
         long now = System.nanoTime();
+        checkProgress(now);
         ShardMember[] ms = members;
         for (int i = memberCount - 1; i >= 0; i--) {
             if (i < memberCount) {

@@ -18,6 +18,15 @@ public abstract class ShardMember {
     boolean blocked;
     /** Set by the shard while the member is blocked or owes more than {@link Shard#LAG_CONGESTED} after a visit. */
     boolean slow;
+    /**
+     * Set by the shard while the member, slow, takes its backlog at less than {@link Shard#MIN_PROGRESS_BYTES} a
+     * second: it does not count towards congestion (it overflows at its cap instead of holding ingest).
+     */
+    boolean hopeless;
+    /** Backlog bytes the shard has handed this member so far (the frames of the batches it was given, all of them). */
+    long progressBytes;
+    /** {@link #progressBytes} at the shard's last progress check. */
+    long progressChecked;
     /** Live members get every matching event the shard delivers; others (replaying, closing) get none. */
     protected boolean live;
 

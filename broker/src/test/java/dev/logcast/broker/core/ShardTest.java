@@ -249,6 +249,50 @@ class ShardTest {
         assertThat(shard.backlogBatches()).isZero();
     }
 
+    /**
+     * Members that take nothing for a progress check are hopeless: they stop holding ingest (they overflow at their
+     * cap instead), and hold it again once they read and fall behind again.
+     */
+    @Test
+    void slowMembersThatTakeNothingForAProgressCheckStopHoldingIngest() {
+        Shard shard = shard(64);
+        addMembers(shard, 20);
+        List<GatedMember> gated = new ArrayList<>();
+        for (int i = 0; i < Shard.CONGESTED_MIN; i++) {
+            gated.add(add(shard, new GatedMember("gated" + i)));
+        }
+        long t0 = 1_000_000_000L;
+        shard.checkProgress(t0);
+        gated.forEach(g -> g.ready = false);
+        offer(shard, batch(2));
+        shard.step();
+        assertThat(shard.congested()).as("%d of %d slow", gated.size(), 20 + gated.size()).isTrue();
+
+        shard.checkProgress(t0 + Shard.PROGRESS_CHECK_NANOS / 2);
+        assertThat(shard.congested()).as("before a whole check's time").isTrue();
+        shard.checkProgress(t0 + Shard.PROGRESS_CHECK_NANOS);
+        assertThat(shard.congested()).as("they took nothing for %d ms", Shard.PROGRESS_CHECK_NANOS / 1_000_000)
+                .isFalse();
+        offer(shard, batch(2));
+        shard.step();
+        assertThat(shard.congested()).as("still hopeless while they take nothing").isFalse();
+
+        gated.forEach(g -> g.ready = true);
+        shard.wakeup();
+        loopChannel.runPendingTasks();
+        assertThat(gated).allSatisfy(g -> assertThat(g.ids).hasSize(4));
+        gated.forEach(g -> g.ready = false);
+        offer(shard, batch(2));
+        shard.step();
+        assertThat(shard.congested()).as("caught up, then slow again: they hold ingest again").isTrue();
+
+        gated.forEach(g -> g.ready = true);
+        shard.wakeup();
+        loopChannel.runPendingTasks();
+        assertThat(gated).allSatisfy(g -> assertThat(g.ids).hasSize(6));
+        assertThat(shard.backlogBatches()).isZero();
+    }
+
     @Test
     void backlogCountsQueuedAndUndeliveredBatches() {
         Shard shard = shard(1);
