@@ -461,8 +461,8 @@ public final class StreamSubscriber extends ShardMember {
 
     /**
      * {@link UnsentCut} for a chunked stream, whose unsent messages are chunks as {@link ChunkedFraming} wrote them:
-     * a size line, the bytes of whole frames, CRLF (the first message may be in any of the three, partly taken by the
-     * socket). It copies the rest of the chunk in progress and the chunks after it through the first that holds an
+     * a small one in one buffer, a large one as its size line, the bytes of whole frames and CRLF (the first message
+     * may be any of these, partly taken by the socket). It copies the rest of the chunk in progress and the chunks after it through the first that holds an
      * event frame, and notes the last event id in that chunk: what it keeps is whole chunks of whole frames.
      */
     static final class ChunkedUnsentCut extends Cut {
@@ -481,22 +481,39 @@ public final class StreamSubscriber extends ShardMember {
             }
             kept.writeBytes(buf, buf.readerIndex(), buf.readableBytes());
             complete = true;
+            int data = ChunkedFraming.wholeChunkData(buf);
+            if (data >= 0) {
+                // a small chunk in one buffer: its frames, then its end
+                scanFrames(buf, data, buf.writerIndex() - 2);
+                return chunkEnded();
+            }
             if (ChunkedFraming.isChunkEnd(buf)) {
-                if (chunkLastId >= 0) {
-                    lastId = chunkLastId;
-                    return false;
+                return chunkEnded();
+            }
+            if (!ChunkedFraming.isSizeLine(buf)) {
+                // a large chunk's data: whole frames from index 0, each ending in a blank line
+                scanFrames(buf, 0, buf.writerIndex());
+            }
+            return true;
+        }
+
+        /** Notes the id of the last event frame among the whole frames in {@code buf[start, end)}. */
+        private void scanFrames(ByteBuf buf, int start, int end) {
+            while (start < end) {
+                int frameEnd = UnsentCut.frameEnd(buf, start, end);
+                long id = UnsentCut.eventId(buf, start, frameEnd);
+                if (id >= 0) {
+                    chunkLastId = id;
                 }
-            } else if (!ChunkedFraming.isSizeLine(buf)) {
-                // the chunk's data: whole frames from index 0, each ending in a blank line
-                int end = buf.writerIndex();
-                for (int start = 0; start < end; ) {
-                    int frameEnd = UnsentCut.frameEnd(buf, start, end);
-                    long id = UnsentCut.eventId(buf, start, frameEnd);
-                    if (id >= 0) {
-                        chunkLastId = id;
-                    }
-                    start = frameEnd;
-                }
+                start = frameEnd;
+            }
+        }
+
+        /** A chunk ended: the walk stops after it if it held an event frame. */
+        private boolean chunkEnded() {
+            if (chunkLastId >= 0) {
+                lastId = chunkLastId;
+                return false;
             }
             return true;
         }
