@@ -232,7 +232,8 @@ public final class StreamSubscriber extends ShardMember {
         if (chunk.hasGap()) {
             channel.write(SseFrames.gap(channel.alloc(), chunk.gapFrom(), chunk.gapTo()), channel.voidPromise());
         }
-        ByteBuf out = gzip && chunk.count() > 1 ? channel.alloc().compositeDirectBuffer(chunk.count()) : null;
+        // the chunk's frames as one write (one compression, one HTTP chunk), still the shared frames, not copies
+        ByteBuf out = chunk.count() > 1 ? channel.alloc().compositeDirectBuffer(chunk.count()) : null;
         for (int i = 0; i < chunk.count(); i++) {
             // the chunk's reference moves to the write
             ByteBuf frame = chunk.records()[i].frame();
