@@ -375,11 +375,7 @@ public final class StreamSubscriber extends ShardMember {
         }
 
         @Override
-        public boolean processMessage(Object msg) {
-            if (!(msg instanceof ByteBuf buf)) {
-                complete = false;
-                return false;
-            }
+        boolean process(ByteBuf buf) {
             int from = buf.readerIndex();
             int end = buf.writerIndex();
             int frameStart = from;
@@ -458,6 +454,18 @@ public final class StreamSubscriber extends ShardMember {
         Cut(ByteBufAllocator alloc) {
             kept = alloc.heapBuffer(256);
         }
+
+        @Override
+        public final boolean processMessage(Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                complete = false;
+                return false;
+            }
+            return process(buf);
+        }
+
+        /** Walks one unsent buffer; returns whether to go on to the next. */
+        abstract boolean process(ByteBuf buf);
     }
 
     /**
@@ -475,11 +483,7 @@ public final class StreamSubscriber extends ShardMember {
         }
 
         @Override
-        public boolean processMessage(Object msg) {
-            if (!(msg instanceof ByteBuf buf)) {
-                complete = false;
-                return false;
-            }
+        boolean process(ByteBuf buf) {
             kept.writeBytes(buf, buf.readerIndex(), buf.readableBytes());
             complete = true;
             int data = ChunkedFraming.wholeChunkData(buf);
