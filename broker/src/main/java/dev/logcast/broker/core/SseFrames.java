@@ -215,7 +215,8 @@ public final class SseFrames {
         return alloc.buffer(bytes.length).writeBytes(bytes);
     }
 
-    private static ByteBuf constant(String text) {
+    /** A shared, read-only buffer of {@code text}'s ASCII bytes that releases are no-ops on; write duplicates. */
+    public static ByteBuf constant(String text) {
         return Unpooled.unreleasableBuffer(
                 Unpooled.directBuffer(text.length()).writeBytes(text.getBytes(StandardCharsets.US_ASCII)))
                 .asReadOnly();

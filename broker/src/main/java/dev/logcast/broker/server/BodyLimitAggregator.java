@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Netty's aggregator with the contract's answer to a body over {@code ingest.max.body}: 413 with the JSON error
- * body (a {@code google.rpc.Status} for an OTLP protobuf request), then close (the rest of the body would have to be read to keep the connection).
+ * body (a {@code google.rpc.Status} for an OTLP protobuf request), then close (the rest of the body would have to be
+ * read to keep the connection).
  *
  * <pre>
  * p.addLast("decoder", new StrictHttpRequestDecoder(...));

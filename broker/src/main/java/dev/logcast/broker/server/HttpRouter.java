@@ -498,10 +498,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (WriteAuthHandler.isIngestPath(request)) {
             services.metrics().ingestAnswered(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
         }
+        respond(unavailable(request, "the broker is holding as many request bodies as it can; retry later"),
+                HttpUtil.isKeepAlive(request) && !services.draining());
+    }
+
+    /** 503 with {@code Retry-After: 1} and the error body the request's format takes. */
+    private FullHttpResponse unavailable(HttpMessage request, String error) {
         FullHttpResponse response = Responses.error(ctx.channel(), request, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "the broker is holding as many request bodies as it can; retry later", null);
+                error, null);
         response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-        respond(response, HttpUtil.isKeepAlive(request) && !services.draining());
+        return response;
     }
 
     private void shed(HttpMessage request, boolean keepAlive) {
@@ -509,10 +515,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (current.ingest) {
             services.metrics().ingestAnswered(HttpResponseStatus.SERVICE_UNAVAILABLE.code());
         }
-        FullHttpResponse response = Responses.error(ctx.channel(), request, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "the broker is shutting down", null);
-        response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-        respond(response, false);
+        respond(unavailable(request, "the broker is shutting down"), false);
     }
 
     private void methodNotAllowed(String allow, boolean keepAlive) {

@@ -1,7 +1,7 @@
 package dev.logcast.broker.stream;
 
+import dev.logcast.broker.core.SseFrames;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,10 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Frames an HTTP/1.1 stream's body in chunks (RFC 9112 §7.1): every buffer written becomes one chunk (its size line,
  * its bytes, CRLF: copied into one buffer when small, else three buffers with the bytes untouched), and a close ends
- * the body with the last chunk first.
- * A client that reads the body through a fixed-size buffer (Python's {@code requests} reads 512 bytes, {@code sseclient}
- * 1,024) gets each chunk as it arrives; from a body that only the close ends it would get nothing until its buffer
- * filled, which a quiet stream's heartbeats take minutes to do.
+ * the body with the last chunk first. A client that reads the body through a fixed-size buffer (Python's
+ * {@code requests} reads 512 bytes, {@code sseclient} 1,024) gets each chunk as it arrives; from a body that only the
+ * close ends it would get nothing until its buffer filled, which a quiet stream's heartbeats take minutes to do.
  *
  * <p>After the stream's encoders (gzip frames the compressed bytes), before TLS:
  * <pre>
@@ -41,16 +40,11 @@ final class ChunkedFraming extends ChannelOutboundHandlerAdapter {
      */
     static final int COPY_MAX_BYTES = 2048;
 
-    private static final ByteBuf CRLF = constant("\r\n");
-    private static final ByteBuf LAST_CHUNK = constant("0\r\n\r\n");
+    private static final ByteBuf CRLF = SseFrames.constant("\r\n");
+    private static final ByteBuf LAST_CHUNK = SseFrames.constant("0\r\n\r\n");
     private static final byte[] HEX = "0123456789abcdef".getBytes(CharsetUtil.US_ASCII);
 
     private ChunkedFraming() {
-    }
-
-    private static ByteBuf constant(String text) {
-        return Unpooled.unreleasableBuffer(Unpooled.directBuffer(text.length()).writeBytes(
-                text.getBytes(CharsetUtil.US_ASCII)));
     }
 
     @Override

@@ -471,8 +471,9 @@ public final class StreamSubscriber extends ShardMember {
     /**
      * {@link UnsentCut} for a chunked stream, whose unsent messages are chunks as {@link ChunkedFraming} wrote them:
      * a small one in one buffer, a large one as its size line, the bytes of whole frames and CRLF (the first message
-     * may be any of these, partly taken by the socket). It copies the rest of the chunk in progress and the chunks after it through the first that holds an
-     * event frame, and notes the last event id in that chunk: what it keeps is whole chunks of whole frames.
+     * may be any of these, partly taken by the socket). It copies the rest of the chunk in progress and the chunks
+     * after it through the first that holds an event frame, and notes the last event id in that chunk: what it keeps
+     * is whole chunks of whole frames.
      */
     static final class ChunkedUnsentCut extends Cut {
         /** The last event id in the data of the chunk being walked, -1 for none yet. */

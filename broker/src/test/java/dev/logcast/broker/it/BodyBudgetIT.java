@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The bodies the broker holds at once are bounded: clients that send large bodies slowly (or stop half-way) take
  * the budget, a body that does not fit is answered 503 with {@code Retry-After} before it is read (then read and
- * dropped: the connection goes on), small requests still pass, and what a closed connection held comes back. A child broker with a 64 MB heap
- * has a budget of about 16 MB (a quarter of its heap).
+ * dropped: the connection goes on), small requests still pass, and what a closed connection held comes back. A child
+ * broker with a 64 MB heap has a budget of about 16 MB (a quarter of its heap).
  */
 class BodyBudgetIT {
     private static final int BIG = 6_000_000;

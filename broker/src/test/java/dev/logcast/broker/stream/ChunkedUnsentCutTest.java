@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What an overflowing chunked stream keeps of the bytes its socket has not taken: the rest of the chunk in progress
  * and the chunks through the next one that holds an event frame, whose last event id becomes the overflow's
- * {@code last}. The writes pass {@link ChunkedFraming} (one buffer for a small chunk; a size line, the bytes, CRLF for a
- * large one) and wait unflushed in an
- * {@link EmbeddedChannel}'s outbound buffer; a socket that took some of them is entries removed and a reader index
+ * {@code last}. The writes pass {@link ChunkedFraming} (one buffer for a small chunk; a size line, the bytes, CRLF
+ * for a large one) and wait unflushed in an {@link EmbeddedChannel}'s outbound buffer; a socket that took some of them is entries removed and a reader index
  * moved on.
  */
 class ChunkedUnsentCutTest {
