@@ -196,9 +196,13 @@ public final class StreamService {
             p.addLast("zlib", new JdkZlibEncoder(ZlibWrapper.GZIP, 6));
         }
         p.addLast("stream", new StreamHandler(subscriber));
-        channel.writeAndFlush(SseFrames.preamble(channel.alloc(), retryMs), channel.voidPromise());
+        channel.write(SseFrames.preamble(channel.alloc(), retryMs), channel.voidPromise());
         boolean replay = resumeAfter >= 0 || tail > 0;
+        // joins the shard before the client can see the head: the sequencer hands batches only to shards with
+        // members, so an event posted as soon as the head arrived (from another loop) was lost to this stream when
+        // the head went out first
         subscriber.start(resumeAfter, resumeAfter >= 0 ? -1 : tail, replay);
+        channel.flush();
         channel.config().setAutoRead(true);
     }
 

@@ -202,6 +202,29 @@ class StreamProtocolIT {
     }
 
     /**
+     * A stream is live once its head arrives: an event posted right then (from another connection, sequenced on
+     * another loop) reaches it. The stream used to join its shard only after flushing its head, and an event
+     * sequenced in between went to no one on that shard (IngestIT lost its probe that way under load).
+     */
+    @Test
+    @Timeout(60)
+    void anEventPostedAsSoonAsTheHeadArrivesReachesTheStream() throws Exception {
+        try (BrokerFixture broker = BrokerFixture.start()) {
+            for (int i = 0; i < 40; i++) {
+                try (SseClient stream = SseClient.open(broker.port(), "/v1/stream?branch=race-" + i)) {
+                    assertThat(stream.status()).isEqualTo(200);
+                    HttpResponse<String> r = broker.post("application/json",
+                            "{\"msg\":\"at once " + i + "\",\"branch\":\"race-" + i + "\"}");
+                    assertThat(r.statusCode()).isEqualTo(202);
+                    SseClient.Event e = stream.nextMessage(5_000);
+                    assertThat(e).as("the event posted at once, stream " + i).isNotNull();
+                    assertThat(e.data()).contains("at once " + i);
+                }
+            }
+        }
+    }
+
+    /**
      * RFC 9112 §6.3: an HTTP/1.0 client cannot take chunks; its body runs to the close. At shutdown an HTTP/1.1
      * stream ends with the last chunk, so its client can tell a finished body from a cut one.
      */
